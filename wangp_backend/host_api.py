@@ -1,0 +1,47 @@
+"""The interface every session host offers the Blender side.
+
+Three hosts implement it: the in-process :class:`wangp_backend.host.SessionHost` (a background
+thread that owns WanGP), the bridge host (WanGP in a child process) and the layout animatic
+(Blender renders the shot; it does its work in :meth:`step` on the main thread). The Blender side
+only talks to this interface, so it does not know which one runs.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .messages import Message
+from .requests import JobRequest
+
+
+class Host(Protocol):
+    #: ``"in_process"``, ``"bridge"`` or ``"animatic"``.
+    mode: str
+
+    def start(self) -> None:
+        """Begin loading in the background; returns at once. A ``SessionState`` message follows."""
+
+    def submit(self, request: JobRequest) -> str:
+        """Queue a job and return its id at once; jobs run one after another."""
+
+    def cancel(self, job_id: str) -> None:
+        """Drop a queued job, or ask the running one to stop (cooperative)."""
+
+    def cancel_all(self) -> None:
+        """Cancel every queued and running job."""
+
+    def refresh_models(self) -> None:
+        """Re-read the catalog; a ``SessionState`` message with ``models`` follows."""
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Cancel everything, release the model and end the host's thread or process."""
+
+    def drain(self, max_messages: int = 10_000) -> list[Message]:
+        """Take the messages waiting for the main thread, oldest first, without blocking."""
+
+    def step(self, budget_s: float) -> None:
+        """Main-thread work for hosts that need it (the animatic renders a frame); else nothing."""
+
+    @property
+    def busy(self) -> bool:
+        """True while a job is queued or running (or the session is starting)."""

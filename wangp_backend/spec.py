@@ -1,0 +1,73 @@
+"""A snapshot of one shot as plain values, read from Blender on the main thread.
+
+The Blender side fills a :class:`ShotSpec`; :mod:`wangp_backend.toolkit` turns it into a WanGP
+settings dict. Nothing here refers to Blender objects, so the settings logic is unit-testable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Vec3 = tuple[float, float, float]
+
+QUALITY_TIERS = ("PREVIEW", "STANDARD", "FINAL")
+CAMERA_MODES = ("NONE", "MANUAL", "DERIVED")
+
+
+@dataclass(frozen=True)
+class CameraSample:
+    """The shot camera at one frame, in world space (Blender units, metres by default).
+
+    ``forward`` is the view direction (the camera's -Z), ``up`` its +Y, ``right`` its +X, all unit
+    vectors. ``subject_distance`` is the distance to the nearest object in view, ``None`` if none.
+    """
+
+    frame: int
+    location: Vec3
+    forward: Vec3
+    up: Vec3
+    right: Vec3
+    focal_length_mm: float = 50.0
+    sensor_width_mm: float = 36.0
+    subject_distance: float | None = None
+
+
+@dataclass(frozen=True)
+class ShotSpec:
+    shot_key: str
+    shot_name: str
+    prompt: str
+    negative_prompt: str = ""
+    #: template id (file stem in ``templates/``), "" for none
+    template: str = ""
+    #: PREVIEW | STANDARD | FINAL
+    quality: str = "STANDARD"
+    #: explicit model type; "" lets the quality tier choose
+    model_type: str = ""
+    fallback_model_types: tuple[str, ...] = ()
+    frame_start: int = 1
+    frame_end: int = 81
+    scene_fps: float = 24.0
+    #: "WxH"; "" lets the template / tier choose
+    resolution: str = ""
+    #: -1 picks a random seed, which is then recorded so the take can be re-made exactly
+    seed: int = -1
+    #: 0 lets the tier choose
+    steps: int = 0
+    #: 0 lets the tier / model choose
+    guidance: float = 0.0
+    #: NONE | MANUAL | DERIVED
+    camera_mode: str = "MANUAL"
+    camera_movements: tuple[str, ...] = ()
+    camera_samples: tuple[CameraSample, ...] = ()
+    #: absolute paths, already resolved or extracted by the Blender side
+    start_image: str = ""
+    end_image: str = ""
+
+    @property
+    def frame_count(self) -> int:
+        return max(1, self.frame_end - self.frame_start + 1)
+
+    @property
+    def duration_s(self) -> float:
+        return self.frame_count / (self.scene_fps or 24.0)
