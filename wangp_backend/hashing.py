@@ -1,0 +1,17 @@
+"""A stable fingerprint of a WanGP settings dict, recorded in every take's sidecar.
+
+The batch compares it with the shot's current settings to skip unchanged shots, so it is taken
+before a random seed (-1) is resolved, and ignores private keys (``_api``, ``_fake``...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Mapping
+
+
+def settings_hash(settings: Mapping[str, Any]) -> str:
+    public = {k: v for k, v in settings.items() if not str(k).startswith("_")}
+    blob = json.dumps(public, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
