@@ -1,0 +1,166 @@
+"""The demo's layout: a small plaza with three "characters" and three camera shots.
+
+Plain data API only (no ``bpy.ops`` for geometry), so it builds the same in every Blender version
+and needs no 3D View. Colours are material viewport colours: Workbench (the layout animatic) shows
+them, and they make the set readable in any viewport.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import bpy
+from mathutils import Vector
+
+FPS = 24
+
+
+@dataclass(frozen=True)
+class ShotPlan:
+    """One camera shot of the demo: where the camera goes and what the shot should show."""
+
+    name: str
+    frame_start: int
+    frame_end: int
+    #: camera locations at the first and last frame (equal for a static shot)
+    path: tuple[tuple[float, float, float], tuple[float, float, float]]
+    #: the points the camera looks at on the first and last frame (differ for a pan)
+    aim: tuple[tuple[float, float, float], tuple[float, float, float]]
+    lens_mm: float
+    camera_moves: frozenset[str]
+    prompt: str
+
+
+SHOTS: tuple[ShotPlan, ...] = (
+    ShotPlan(
+        name="SH010_DollyIn",
+        frame_start=1,
+        frame_end=48,
+        path=((0.0, -15.0, 1.7), (0.0, -6.0, 1.5)),
+        aim=((0.0, 0.0, 1.1), (0.0, 0.0, 1.1)),
+        lens_mm=40.0,
+        camera_moves=frozenset({"dolly_in"}),
+        prompt="A small orange robot waits alone in a quiet stone plaza at dusk, looking up at the sky",
+    ),
+    ShotPlan(
+        name="SH020_Pan",
+        frame_start=49,
+        frame_end=84,
+        path=((3.0, -11.0, 1.6), (3.0, -11.0, 1.6)),
+        aim=((-4.0, 0.0, 1.0), (5.0, 1.0, 1.0)),
+        lens_mm=32.0,
+        camera_moves=frozenset({"pan_right"}),
+        prompt="A blue cone-shaped companion rolls across the plaza towards the robot past a wooden crate",
+    ),
+    ShotPlan(
+        name="SH030_Static",
+        frame_start=85,
+        frame_end=144,
+        path=((9.0, -9.0, 5.0), (9.0, -9.0, 5.0)),
+        aim=((0.0, 0.0, 0.5), (0.0, 0.0, 0.5)),
+        lens_mm=35.0,
+        camera_moves=frozenset({"static"}),
+        prompt="Wide shot of the two friends meeting by the tall stone pillar as the lights of the plaza come on",
+    ),
+)
+
+
+def clear_data() -> None:
+    """Remove the startup file's objects, meshes, cameras and lights (the demo builds its own)."""
+    for collection in (bpy.data.objects, bpy.data.meshes, bpy.data.cameras, bpy.data.lights):
+        for block in list(collection):
+            collection.remove(block)
+
+
+def build_set(scene: bpy.types.Scene) -> None:
+    """Frame rate, output size, world, ground, three characters and a sun."""
+    scene.render.fps, scene.render.fps_base = FPS, 1.0
+    scene.render.resolution_x, scene.render.resolution_y, scene.render.resolution_percentage = 1280, 720, 100
+    scene.frame_start, scene.frame_end = SHOTS[0].frame_start, SHOTS[-1].frame_end
+    world = bpy.data.worlds.new("Dusk")
+    world.color = (0.42, 0.5, 0.62)
+    scene.world = world
+
+    set_collection = _collection(scene, "Set")
+    cast = _collection(scene, "Characters")
+    _box(set_collection, "Ground", (0, 0, -0.05), (30, 30, 0.1), (0.32, 0.36, 0.3))
+    _box(set_collection, "Crate", (-3.0, 2.5, 0.6), (1.2, 1.2, 1.2), (0.45, 0.3, 0.15))
+    _cylinder(set_collection, "Pillar", (4.0, 4.0, 0.0), radius=0.6, height=6.0, colour=(0.7, 0.68, 0.62))
+    _cylinder(cast, "Robot_Body", (0.0, 0.0, 0.0), radius=0.45, height=1.3, colour=(0.95, 0.45, 0.1))
+    _box(cast, "Robot_Head", (0.0, 0.0, 1.6), (0.6, 0.5, 0.5), (0.95, 0.6, 0.2))
+    _cone(cast, "Companion", (2.5, -1.0, 0.0), radius=0.5, height=1.1, colour=(0.15, 0.35, 0.9))
+
+    sun = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", type="SUN"))
+    sun.rotation_euler = (math.radians(50), 0.0, math.radians(30))
+    set_collection.objects.link(sun)
+
+
+def build_cameras(scene: bpy.types.Scene) -> list[bpy.types.Object]:
+    """One animated camera per :data:`SHOTS` entry, keyed on the shot's first and last frame."""
+    cameras = _collection(scene, "Cameras")
+    made = []
+    for plan in SHOTS:
+        data = bpy.data.cameras.new(plan.name)
+        data.lens = plan.lens_mm
+        camera = bpy.data.objects.new(plan.name, data)
+        cameras.objects.link(camera)
+        for frame, location, aim in zip((plan.frame_start, plan.frame_end), plan.path, plan.aim, strict=True):
+            camera.location = location
+            camera.rotation_euler = _look_at(Vector(location), Vector(aim))
+            camera.keyframe_insert("location", frame=frame)
+            camera.keyframe_insert("rotation_euler", frame=frame)
+        made.append(camera)
+    scene.camera = made[0]
+    return made
+
+
+def _look_at(eye: Vector, target: Vector):
+    return (target - eye).to_track_quat("-Z", "Y").to_euler()
+
+
+def _collection(scene: bpy.types.Scene, name: str) -> bpy.types.Collection:
+    collection = bpy.data.collections.new(name)
+    scene.collection.children.link(collection)
+    return collection
+
+
+def _material(name: str, colour: tuple[float, float, float]) -> bpy.types.Material:
+    material = bpy.data.materials.new(name)
+    material.diffuse_color = (*colour, 1.0)
+    return material
+
+
+def _add(collection: bpy.types.Collection, name: str, verts, faces, location, colour) -> bpy.types.Object:
+    mesh = bpy.data.meshes.new(name)
+    mesh.from_pydata(verts, [], faces)
+    mesh.materials.append(_material(name, colour))
+    obj = bpy.data.objects.new(name, mesh)
+    obj.location = location
+    collection.objects.link(obj)
+    return obj
+
+
+def _box(collection, name, location, size, colour) -> bpy.types.Object:
+    sx, sy, sz = (s / 2 for s in size)
+    verts = [(x, y, z) for x in (-sx, sx) for y in (-sy, sy) for z in (-sz, sz)]
+    faces = [(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (0, 2, 6, 4), (1, 5, 7, 3)]
+    return _add(collection, name, verts, faces, location, colour)
+
+
+def _ring(radius: float, z: float, sides: int) -> list[tuple[float, float, float]]:
+    return [(radius * math.cos(2 * math.pi * i / sides), radius * math.sin(2 * math.pi * i / sides), z)
+            for i in range(sides)]
+
+
+def _cylinder(collection, name, location, radius, height, colour, sides: int = 24) -> bpy.types.Object:
+    verts = _ring(radius, 0.0, sides) + _ring(radius, height, sides)
+    faces = [(i, (i + 1) % sides, sides + (i + 1) % sides, sides + i) for i in range(sides)]
+    faces += [tuple(reversed(range(sides))), tuple(range(sides, 2 * sides))]
+    return _add(collection, name, verts, faces, location, colour)
+
+
+def _cone(collection, name, location, radius, height, colour, sides: int = 24) -> bpy.types.Object:
+    verts = _ring(radius, 0.0, sides) + [(0.0, 0.0, height)]
+    faces = [(i, (i + 1) % sides, sides) for i in range(sides)] + [tuple(reversed(range(sides)))]
+    return _add(collection, name, verts, faces, location, colour)

@@ -1,0 +1,66 @@
+"""The demo's per-shot summary: what each shot produced and where it sits on the timeline."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import bpy
+
+COLUMNS = ("shot", "frames", "generator / model", "status", "take file", "strip ch/start/len")
+ANIMATIC_MODEL = "layout_animatic"
+
+
+@dataclass(frozen=True)
+class ShotRow:
+    shot: str
+    frames: str
+    generator: str
+    status: str
+    take_file: str
+    strip: str
+    ok: bool
+
+    def cells(self) -> tuple[str, ...]:
+        return self.shot, self.frames, self.generator, self.status, self.take_file, self.strip
+
+
+def _generator(model_type: str) -> str:
+    if model_type == ANIMATIC_MODEL:
+        return "layout animatic (Blender render, not AI)"
+    return f"WanGP {model_type}" if model_type else "-"
+
+
+def shot_rows(scene: bpy.types.Scene, strips: list[Any], out_dir: str) -> list[ShotRow]:
+    """One row per shot of ``scene``, in timeline order; ``strips`` are the scene's sequencer strips."""
+    shots = sorted((o for o in scene.objects if o.movie_director.is_shot), key=lambda o: o.movie_director.frame_start)
+    rows = []
+    for obj in shots:
+        shot = obj.movie_director
+        take = shot.takes[shot.active_take_index] if 0 <= shot.active_take_index < len(shot.takes) else None
+        clip = bpy.path.abspath(take.filepath) if take else ""
+        strip = next((s for s in strips if s.get("md_shot_id") == shot.shot_id and s.type == "MOVIE"), None)
+        status = shot.generation_status
+        if status == "failed" and shot.error_message:
+            status = f"failed: {shot.error_message}"
+        rows.append(ShotRow(
+            shot=obj.name,
+            frames=f"{shot.frame_start}-{shot.frame_end} ({shot.frame_end - shot.frame_start + 1})",
+            generator=_generator(take.model_type if take else ""),
+            status=status,
+            take_file=os.path.relpath(clip, out_dir) if clip else "-",
+            strip=f"{strip.channel}/{strip.frame_final_start}/{strip.frame_final_duration}" if strip else "-",
+            ok=shot.generation_status == "done" and bool(clip) and os.path.isfile(clip) and strip is not None,
+        ))
+    return rows
+
+
+def table(rows: list[ShotRow]) -> str:
+    """A plain-text table with a header line, aligned columns and no trailing spaces."""
+    lines = [COLUMNS, *(row.cells() for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
+    rendered = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+                for line in lines]
+    rendered.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(rendered)

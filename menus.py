@@ -1,0 +1,87 @@
+"""The "Movie Director" menu in the 3D View's Object menu and the Sequencer's Strip menu.
+
+It lists every public operator, so F3 menu search finds each of them in both editors.
+"""
+
+from __future__ import annotations
+
+import bpy
+
+from .panels.base import active_shot
+from .panels.takes_list import take_name
+
+#: Editor menus the Movie Director submenu is appended to.
+HOST_MENUS = ("VIEW3D_MT_object", "SEQUENCER_MT_strip")
+
+
+class MOVIE_DIRECTOR_MT_takes(bpy.types.Menu):
+    bl_idname = "MOVIE_DIRECTOR_MT_takes"
+    bl_label = "Show Take"
+    bl_description = "Show another take of the active shot on the timeline"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        obj = active_shot(context)
+        if obj is None:
+            layout.label(text="Select a shot", icon="INFO")
+            return
+        shot = obj.movie_director
+        if not len(shot.takes):
+            layout.label(text="No takes yet", icon="INFO")
+            return
+        for index, take in enumerate(shot.takes):
+            icon = "RADIOBUT_ON" if index == shot.active_take_index else "RADIOBUT_OFF"
+            layout.operator("movie_director.set_active_take", text=take_name(take, index), icon=icon).index = index
+
+
+class MOVIE_DIRECTOR_MT_main(bpy.types.Menu):
+    bl_idname = "MOVIE_DIRECTOR_MT_main"
+    bl_label = "Movie Director"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        obj = active_shot(context)
+        layout.operator("movie_director.mark_shot", icon="ADD")
+        op = layout.operator("movie_director.generate_shot", icon="RENDER_ANIMATION")
+        if obj is not None:
+            op.quality = obj.movie_director.quality
+        layout.operator_menu_enum(
+            "movie_director.generate_scene", "quality", text="Generate Scene", icon="SEQ_SEQUENCER"
+        )
+        layout.operator("movie_director.cancel", text="Cancel Shot", icon="CANCEL").scope = "SHOT"
+        layout.operator("movie_director.cancel", text="Cancel All", icon="CANCEL").scope = "ALL"
+
+        layout.separator()
+        layout.menu("MOVIE_DIRECTOR_MT_templates", text="Apply Template", icon="PRESET")
+        layout.menu("MOVIE_DIRECTOR_MT_takes", icon="FILE_MOVIE")
+        layout.operator("movie_director.describe_camera", icon="CAMERA_DATA")
+        layout.operator("movie_director.choose_available_model", icon="CHECKMARK")
+        layout.operator("movie_director.export_settings", icon="EXPORT")
+
+        layout.separator()
+        layout.operator("movie_director.start_session", icon="PLAY")
+        layout.operator("movie_director.stop_session", icon="CANCEL")
+        layout.operator("movie_director.refresh_models", icon="FILE_REFRESH")
+        layout.operator("movie_director.open_preferences", icon="PREFERENCES")
+
+
+def draw_host_menu(self, context: bpy.types.Context) -> None:
+    self.layout.separator()
+    self.layout.menu("MOVIE_DIRECTOR_MT_main")
+
+
+classes = (MOVIE_DIRECTOR_MT_takes, MOVIE_DIRECTOR_MT_main)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+    for name in HOST_MENUS:
+        getattr(bpy.types, name).append(draw_host_menu)
+
+
+def unregister() -> None:
+    for name in reversed(HOST_MENUS):
+        getattr(bpy.types, name).remove(draw_host_menu)
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)

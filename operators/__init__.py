@@ -1,0 +1,45 @@
+"""Movie Director's operators, one per module, registered in this order."""
+
+from __future__ import annotations
+
+import bpy
+
+from .apply_template import MOVIE_DIRECTOR_OT_apply_template
+from .cancel import MOVIE_DIRECTOR_OT_cancel
+from .choose_available_model import MOVIE_DIRECTOR_OT_choose_available_model
+from .describe_camera import MOVIE_DIRECTOR_OT_describe_camera
+from .export_settings import MOVIE_DIRECTOR_OT_export_settings
+from .generate_scene import MOVIE_DIRECTOR_OT_generate_scene
+from .generate_shot import MOVIE_DIRECTOR_OT_generate_shot
+from .mark_shot import MOVIE_DIRECTOR_OT_mark_shot
+from .open_preferences import MOVIE_DIRECTOR_OT_open_preferences
+from .refresh_models import MOVIE_DIRECTOR_OT_refresh_models
+from .set_active_take import MOVIE_DIRECTOR_OT_set_active_take
+from .start_session import MOVIE_DIRECTOR_OT_start_session
+from .stop_session import MOVIE_DIRECTOR_OT_stop_session
+
+classes = (
+    MOVIE_DIRECTOR_OT_mark_shot,
+    MOVIE_DIRECTOR_OT_generate_shot,
+    MOVIE_DIRECTOR_OT_generate_scene,
+    MOVIE_DIRECTOR_OT_cancel,
+    MOVIE_DIRECTOR_OT_start_session,
+    MOVIE_DIRECTOR_OT_stop_session,
+    MOVIE_DIRECTOR_OT_refresh_models,
+    MOVIE_DIRECTOR_OT_apply_template,
+    MOVIE_DIRECTOR_OT_set_active_take,
+    MOVIE_DIRECTOR_OT_export_settings,
+    MOVIE_DIRECTOR_OT_describe_camera,
+    MOVIE_DIRECTOR_OT_open_preferences,
+    MOVIE_DIRECTOR_OT_choose_available_model,
+)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+
+
+def unregister() -> None:
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)

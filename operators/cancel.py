@@ -1,0 +1,56 @@
+"""Cancel the active shot's jobs, or every job."""
+
+from __future__ import annotations
+
+import bpy
+from bpy.props import EnumProperty
+
+from ..runtime import jobs, keys, session, submit, timer
+from .common import active_shot
+
+SCOPE_ITEMS = (
+    ("SHOT", "Shot", "The active shot's queued and running jobs"),
+    ("ALL", "All", "Every queued and running job"),
+)
+
+
+class MOVIE_DIRECTOR_OT_cancel(bpy.types.Operator):
+    bl_idname = "movie_director.cancel"
+    bl_label = "Cancel"
+    bl_description = "Cancel the active shot's jobs, or every job of the session"
+    bl_options = {"REGISTER"}
+
+    scope: EnumProperty(name="Scope", items=SCOPE_ITEMS, default="SHOT")
+
+    @classmethod
+    def poll(cls, context):
+        if jobs.count() == 0:
+            cls.poll_message_set("Nothing is queued or generating")
+            return False
+        return True
+
+    def execute(self, context):
+        host = session.get_host()
+        if self.scope == "ALL":
+            count = jobs.count()
+            submit.cancel_all("cancelled by the user")
+            if host is not None:
+                host.cancel_all()
+        else:
+            obj = active_shot(context)
+            if obj is None:
+                self.report({"ERROR"}, "Select the shot to cancel")
+                return {"CANCELLED"}
+            waiting, submitted = jobs.for_shot(keys.shot_key(context.scene, obj))
+            count = len(waiting) + len(submitted)
+            if not count:
+                self.report({"ERROR"}, f"{obj.name} has nothing queued or generating")
+                return {"CANCELLED"}
+            for job in waiting:
+                submit.cancel(job.token)
+            for record in submitted:
+                if host is not None:
+                    host.cancel(record.job_id)
+        timer.ensure_timer()
+        self.report({"INFO"}, f"Cancelling {count} Job{'s' if count != 1 else ''}")
+        return {"FINISHED"}

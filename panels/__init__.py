@@ -1,0 +1,50 @@
+"""The sidebar ("Movie Director" tab in the 3D View and the Sequencer) and the pickers it opens.
+
+Panels only read: shot and scene properties and the runtime's cached session view, catalog and templates.
+"""
+
+from __future__ import annotations
+
+import bpy
+
+from . import (
+    batch,
+    generate,
+    model_menu,
+    session,
+    shot,
+    shot_advanced,
+    shot_camera,
+    shot_images,
+    takes,
+    takes_list,
+    template_menu,
+)
+from .base import panel_classes
+
+# Parents come before their sub-panels, and the order is the order in the sidebar.
+classes = (
+    model_menu.MOVIE_DIRECTOR_MT_models,
+    template_menu.MOVIE_DIRECTOR_MT_templates,
+    takes_list.MOVIE_DIRECTOR_UL_takes,
+    *panel_classes(
+        session.SessionPanel,
+        shot.ShotPanel,
+        shot_camera.ShotCameraPanel,
+        shot_images.ShotImagesPanel,
+        shot_advanced.ShotAdvancedPanel,
+        generate.GeneratePanel,
+        takes.TakesPanel,
+        batch.BatchPanel,
+    ),
+)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+
+
+def unregister() -> None:
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)

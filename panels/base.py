@@ -1,0 +1,80 @@
+"""What every Movie Director panel shares: the sidebar tab, the two editors it appears in, and small
+drawing helpers that only format what they are given."""
+
+from __future__ import annotations
+
+import textwrap
+
+import bpy
+
+CATEGORY = "Movie Director"
+
+#: (space type, bl_idname suffix): every panel shows in the 3D View and the Sequencer sidebars.
+SPACES = (("VIEW_3D", "view3d"), ("SEQUENCE_EDITOR", "sequencer"))
+
+#: ``UILayout.progress`` is an RNA function, so ``hasattr`` on the class is False even where it exists.
+HAS_PROGRESS = "progress" in bpy.types.UILayout.bl_rna.functions
+
+#: Share of the width ``use_property_split`` gives to labels; hand-made rows line up with it.
+SPLIT_FACTOR = 0.4
+
+#: Characters per line for long read-only texts (hints, wordings) in a sidebar of default width.
+WRAP_WIDTH = 42
+
+
+def panel_classes(*mixins: type) -> tuple[type[bpy.types.Panel], ...]:
+    """One ``Panel`` subclass per mixin and editor, parents before children.
+
+    A mixin sets ``panel_id`` ("shot") and optionally ``parent_id``; the class becomes
+    ``MOVIE_DIRECTOR_PT_shot_view3d`` and ``MOVIE_DIRECTOR_PT_shot_sequencer``.
+    """
+    classes = []
+    for space, suffix in SPACES:
+        for mixin in mixins:
+            idname = f"MOVIE_DIRECTOR_PT_{mixin.panel_id}_{suffix}"
+            attrs = {
+                "bl_idname": idname,
+                "bl_space_type": space,
+                "bl_region_type": "UI",
+                "bl_category": CATEGORY,
+            }
+            parent = getattr(mixin, "parent_id", "")
+            if parent:
+                attrs["bl_parent_id"] = f"MOVIE_DIRECTOR_PT_{parent}_{suffix}"
+            classes.append(type(idname, (mixin, bpy.types.Panel), attrs))
+    return tuple(classes)
+
+
+def active_shot(context: bpy.types.Context) -> bpy.types.Object | None:
+    """The active object when it is a shot; the operators act on the same object."""
+    obj = getattr(context, "active_object", None)
+    if obj is not None and obj.movie_director.is_shot:
+        return obj
+    return None
+
+
+def split_row(layout: bpy.types.UILayout, label: str = "") -> bpy.types.UILayout:
+    """A row laid out like a property under ``use_property_split``: ``label`` on the left, the row returned."""
+    split = layout.split(factor=SPLIT_FACTOR, align=True)
+    left = split.row()
+    left.alignment = "RIGHT"
+    left.label(text=label)
+    return split.row(align=True)
+
+
+def wrapped_label(layout: bpy.types.UILayout, text: str, icon: str = "NONE") -> None:
+    """A long text as several labels: sidebar labels are cut, not wrapped, by Blender."""
+    lines = textwrap.wrap(text, WRAP_WIDTH) or [""]
+    col = layout.column(align=True)
+    col.label(text=lines[0], icon=icon)
+    for line in lines[1:]:
+        col.label(text=line, icon="BLANK1" if icon != "NONE" else "NONE")
+
+
+def draw_progress(layout: bpy.types.UILayout, factor: float, text: str) -> None:
+    """A progress bar, or a label with the percentage on builds without ``UILayout.progress``."""
+    factor = min(1.0, max(0.0, factor))
+    if HAS_PROGRESS:
+        layout.progress(factor=factor, text=text)
+    else:
+        layout.label(text=f"{text} ({factor:.0%})", icon="TIME")

@@ -1,0 +1,79 @@
+"""The model picker of the Shot panel: the live catalog, grouped by family, with availability marks.
+
+Entries write ``model_type`` of the active shot through Blender's own ``wm.context_set_string`` (undoable),
+so picking a model needs no operator of ours; typing in the open menu searches it.
+"""
+
+from __future__ import annotations
+
+import bpy
+
+from ..runtime import session
+from ..wangp_backend.catalog import ModelCatalog, ModelInfo
+
+AVAILABILITY_ICONS = {"available": "CHECKMARK", "partial": "IMPORT", "missing": "IMPORT"}
+
+#: Entries per menu column, so 150 models stay on screen.
+ROWS_PER_COLUMN = 36
+
+#: Where the entries write: the shot the panels show is the active object.
+MODEL_PATH = "active_object.movie_director.model_type"
+
+# ``SEARCH_ON_KEY_PRESS`` is missing from older builds' enum; asking for it there fails registration.
+_MENU_OPTIONS = {"SEARCH_ON_KEY_PRESS"} & set(bpy.types.Menu.bl_rna.properties["bl_options"].enum_items.keys())
+
+
+def model_status(catalog: ModelCatalog | None, model_type: str) -> tuple[str, str]:
+    """(text, icon) saying whether ``model_type`` can run on this install; "" is the tier's choice."""
+    if not model_type:
+        return "Automatic: chosen by the quality tier", "AUTO"
+    if catalog is None:
+        return "Checked when the session starts", "QUESTION"
+    info = catalog.get(model_type)
+    if info is None:
+        return f"Unknown model: {model_type}", "ERROR"
+    if info.availability == "available":
+        return "Downloaded", "CHECKMARK"
+    if info.availability in ("missing", "partial"):
+        return "Not downloaded: WanGP downloads it on first use", "IMPORT"
+    return "Availability unknown", "QUESTION"
+
+
+def model_label(catalog: ModelCatalog | None, model_type: str) -> str:
+    """The model's display name for the picker button."""
+    if not model_type:
+        return "Automatic"
+    info = catalog.get(model_type) if catalog is not None else None
+    return info.name if info is not None else model_type
+
+
+def _family(info: ModelInfo) -> str:
+    return info.family_label or info.family or "Other"
+
+
+class MOVIE_DIRECTOR_MT_models(bpy.types.Menu):
+    bl_idname = "MOVIE_DIRECTOR_MT_models"
+    bl_label = "Model"
+    bl_description = "WanGP model of the shot; Automatic lets the quality tier choose"
+    bl_options = _MENU_OPTIONS
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        op = layout.operator("wm.context_set_string", text="Automatic (by quality tier)", icon="AUTO")
+        op.data_path, op.value = MODEL_PATH, ""
+        catalog = session.catalog()
+        if catalog is None or not len(catalog):
+            layout.label(text="Start the session to list the models", icon="INFO")
+            return
+        models = sorted(catalog, key=lambda m: (_family(m), m.name))
+        flow = layout.column_flow(columns=1 + len(models) // ROWS_PER_COLUMN)
+        family = None
+        for info in models:
+            if _family(info) != family:
+                family = _family(info)
+                flow.separator()
+                flow.label(text=family)
+            op = flow.operator(
+                "wm.context_set_string", text=info.name, icon=AVAILABILITY_ICONS.get(info.availability, "QUESTION")
+            )
+            op.data_path, op.value = MODEL_PATH, info.model_type

@@ -1,0 +1,83 @@
+"""The Session panel: is WanGP loaded, which one, how many models, and what runs the shots."""
+
+from __future__ import annotations
+
+import bpy
+
+from .. import preferences
+from ..runtime import session
+from .base import wrapped_label
+
+STATE_ICONS = {
+    "stopped": "RADIOBUT_OFF",
+    "starting": "SORTTIME",
+    "ready": "CHECKMARK",
+    "failed": "ERROR",
+    "closing": "X",
+}
+
+ANIMATIC_TEXT = (
+    "Layout animatic — a Blender render of your layout, not AI. "
+    "Set the WanGP folder in Preferences to generate AI video."
+)
+
+MODE_TEXT = {
+    "in_process": "WanGP runs inside Blender",
+    "bridge": "WanGP runs in its own Python process",
+}
+
+
+def runs_animatic(mode: str, wangp_configured: bool) -> bool:
+    """Shots are (or, before any session, will be) rendered as a layout animatic rather than by WanGP."""
+    return mode == "animatic" or (not mode and not wangp_configured)
+
+
+def mode_text(mode: str, wangp_configured: bool) -> str:
+    """What generates the shots; before any session starts, what will."""
+    if runs_animatic(mode, wangp_configured):
+        return ANIMATIC_TEXT
+    if not mode:
+        return "WanGP loads when you start the session or generate a shot"
+    return MODE_TEXT.get(mode, mode)
+
+
+class SessionPanel:
+    panel_id = "session"
+    bl_label = "Session"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        layout.use_property_split = True
+        view = session.view()
+
+        col = layout.column(align=True)
+        col.label(text=f"State: {view.state.capitalize() or 'Stopped'}", icon=STATE_ICONS.get(view.state, "QUESTION"))
+        if view.wangp_version:
+            col.label(text=f"WanGP {view.wangp_version}")
+        if view.model_count:
+            col.label(text=f"Models: {view.model_count} ({view.available_count} downloaded)")
+        col.label(text=f"VRAM: {view.vram_gb:.1f} GB" if view.vram_gb else "VRAM: unknown")
+        if view.busy or view.queued:
+            col.label(text=f"Jobs waiting: {view.queued}", icon="SORTTIME")
+
+        configured = preferences.wangp_setup(context).configured
+        box = layout.box()
+        wrapped_label(box, mode_text(view.mode, configured), icon="INFO")
+        # The animatic text already says why; a setup problem shows in the error box below.
+        if view.mode_reason and not runs_animatic(view.mode, configured) and view.mode_reason != view.message:
+            wrapped_label(box, view.mode_reason)
+
+        if view.state == "failed":
+            err = layout.box()
+            err.alert = True
+            wrapped_label(err, view.message or "WanGP could not start", icon="ERROR")
+            if view.hint:
+                wrapped_label(err, view.hint)
+            err.operator("movie_director.open_preferences", text="Open Preferences", icon="PREFERENCES")
+
+        row = layout.row(align=True)
+        if view.state in ("starting", "ready"):
+            row.operator("movie_director.stop_session", text="Stop", icon="CANCEL")
+        else:
+            row.operator("movie_director.start_session", text="Start", icon="PLAY")
+        row.operator("movie_director.refresh_models", text="Refresh Models", icon="FILE_REFRESH")

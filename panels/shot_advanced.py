@@ -1,0 +1,30 @@
+"""The Shot > Advanced sub-panel: sampler settings most shots leave to the quality tier."""
+
+from __future__ import annotations
+
+import bpy
+
+from .base import active_shot
+
+
+class ShotAdvancedPanel:
+    panel_id = "shot_advanced"
+    parent_id = "shot"
+    bl_label = "Advanced"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return active_shot(context) is not None
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        layout.use_property_split = True
+        layout.use_property_decorate = False
+        shot = active_shot(context).movie_director
+        col = layout.column()
+        col.prop(shot, "steps")
+        col.prop(shot, "guidance")
+        sub = col.column()
+        sub.active = False
+        sub.label(text="0 lets the quality tier and the model choose")

@@ -1,0 +1,43 @@
+"""The Shot > Camera sub-panel: the camera language added to the prompt, and where it comes from."""
+
+from __future__ import annotations
+
+import bpy
+
+from ..properties import CAMERA_MOVE_ITEMS
+from .base import active_shot, wrapped_label
+
+#: Toggle buttons per row for the camera moves.
+MOVE_COLUMNS = 3
+
+
+class ShotCameraPanel:
+    panel_id = "shot_camera"
+    parent_id = "shot"
+    bl_label = "Camera Language"
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return active_shot(context) is not None
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        layout.use_property_split = True
+        layout.use_property_decorate = False
+        obj = active_shot(context)
+        shot = obj.movie_director
+        layout.prop(shot, "camera_mode")
+
+        if shot.camera_mode == "MANUAL":
+            grid = layout.grid_flow(row_major=True, columns=MOVE_COLUMNS, even_columns=True, align=True)
+            for move_id, _label, _wording in CAMERA_MOVE_ITEMS:
+                grid.prop_enum(shot, "camera_movements", move_id)
+        elif shot.camera_mode == "DERIVED":
+            source = obj.name if obj.type == "CAMERA" else "the scene camera"
+            layout.label(text=f"Read from {source}'s animation and lens", icon="CAMERA_DATA")
+
+        if shot.camera_mode != "NONE":
+            box = layout.box()
+            box.label(text="The prompt gets:")
+            wrapped_label(box, shot.camera_wording or "Nothing yet: press Describe Camera")
+            box.operator("movie_director.describe_camera", icon="FILE_REFRESH")

@@ -1,0 +1,122 @@
+"""Add-on preferences and the one typed accessor for them.
+
+Headless runs and the demo read the same settings from ``WANGP_ROOT``, ``WANGP_SITE_PACKAGES`` and
+``WANGP_ARGS`` when the preferences leave them empty.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass
+
+import bpy
+from bpy.props import EnumProperty, FloatProperty, StringProperty
+
+HOST_MODE_ITEMS = (
+    ("AUTO", "Automatic", "In Blender's process when WanGP's Python matches Blender's, else a bridge process"),
+    ("IN_PROCESS", "In Blender", "Load WanGP inside Blender's process"),
+    ("BRIDGE", "Bridge Process", "Run WanGP in its own Python process (needed when the Python versions differ)"),
+)
+
+
+class MOVIE_DIRECTOR_AP_preferences(bpy.types.AddonPreferences):
+    bl_idname = __package__
+
+    wangp_root: StringProperty(
+        name="WanGP Folder", subtype="DIR_PATH", description="The WanGP install folder (holds wgp.py)"
+    )
+    wangp_site_packages: StringProperty(
+        name="WanGP Packages", subtype="DIR_PATH",
+        description="The site-packages folder of WanGP's Python environment (added after Blender's own)",
+    )
+    wangp_args: StringProperty(
+        name="Start-up Flags", description="WanGP start-up flags, e.g. --profile 4 --attention sdpa"
+    )
+    output_dir: StringProperty(
+        name="Output Folder", subtype="DIR_PATH", default="//movie_director/",
+        description="Default folder for takes; // is next to the .blend file",
+    )
+    templates_dir: StringProperty(
+        name="User Templates", subtype="DIR_PATH", description="Folder of extra templates (JSON); they add or override"
+    )
+    vram_gb: FloatProperty(
+        name="VRAM (GB)", min=0.0, default=0.0,
+        description="GPU memory used to choose models; 0 reads it from the GPU once WanGP is loaded",
+    )
+    host_mode: EnumProperty(name="Run WanGP", items=HOST_MODE_ITEMS, default="AUTO")
+    wangp_python: StringProperty(
+        name="WanGP Python", subtype="FILE_PATH",
+        description="Python interpreter of WanGP's environment for the bridge; empty finds it from the packages folder",
+    )
+
+    def draw(self, context):
+        layout = self.layout
+        layout.use_property_split = True
+        col = layout.column(heading="WanGP")
+        col.prop(self, "wangp_root")
+        col.prop(self, "wangp_site_packages")
+        col.prop(self, "wangp_args")
+        col.prop(self, "host_mode")
+        col.prop(self, "wangp_python")
+        col.prop(self, "vram_gb")
+        col = layout.column(heading="Project")
+        col.prop(self, "output_dir")
+        col.prop(self, "templates_dir")
+        if not bpy.app.online_access:
+            layout.label(text="Online access is off: WanGP will not download model weights", icon="INFO")
+
+
+@dataclass(frozen=True)
+class WanGPSetup:
+    """The effective WanGP configuration: preferences, else the environment variables."""
+
+    root: str
+    site_packages: str
+    args: tuple[str, ...]
+    host_mode: str
+    python: str
+    vram_gb: float
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.root)
+
+
+def get_prefs(context: bpy.types.Context | None = None) -> MOVIE_DIRECTOR_AP_preferences | None:
+    """The preferences, or None when the add-on was loaded without an add-on entry (plain import)."""
+    context = context or bpy.context
+    addon = context.preferences.addons.get(__package__)
+    return addon.preferences if addon else None
+
+
+def _abs(path: str) -> str:
+    return os.path.abspath(bpy.path.abspath(path)) if path else ""
+
+
+def wangp_setup(context: bpy.types.Context | None = None) -> WanGPSetup:
+    prefs = get_prefs(context)
+    root = (prefs.wangp_root if prefs else "") or os.environ.get("WANGP_ROOT", "")
+    site = (prefs.wangp_site_packages if prefs else "") or os.environ.get("WANGP_SITE_PACKAGES", "")
+    args = (prefs.wangp_args if prefs else "") or os.environ.get("WANGP_ARGS", "")
+    return WanGPSetup(
+        root=_abs(root),
+        site_packages=_abs(site),
+        args=tuple(shlex.split(args)),
+        host_mode=prefs.host_mode if prefs else os.environ.get("WANGP_HOST_MODE", "AUTO"),
+        python=_abs(prefs.wangp_python if prefs else os.environ.get("WANGP_PYTHON", "")),
+        vram_gb=prefs.vram_gb if prefs else 0.0,
+    )
+
+
+classes = (MOVIE_DIRECTOR_AP_preferences,)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+
+
+def unregister() -> None:
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)

@@ -1,0 +1,184 @@
+"""Movie Director's data on Blender objects: shots (``Object.movie_director``), their takes, and the
+scene's project defaults (``Scene.movie_director``). Names are part of the contract in DESIGN.md."""
+
+from __future__ import annotations
+
+import bpy
+from bpy.props import (
+    BoolProperty,
+    CollectionProperty,
+    EnumProperty,
+    FloatProperty,
+    IntProperty,
+    PointerProperty,
+    StringProperty,
+)
+
+from .wangp_backend.toolkit import CAMERA_MOVES
+
+QUALITY_ITEMS = (
+    ("PREVIEW", "Preview", "Fast, small and rough: check timing and framing"),
+    ("STANDARD", "Standard", "Balanced speed and quality for reviews"),
+    ("FINAL", "Final", "Best model, steps and resolution the machine allows"),
+)
+
+STATUS_ITEMS = (
+    ("idle", "Idle", "Nothing generated yet, or the last job was acknowledged"),
+    ("queued", "Queued", "Waiting for the session"),
+    ("in_progress", "In Progress", "Generating now"),
+    ("done", "Done", "The last job produced a take"),
+    ("failed", "Failed", "The last job failed; see the error"),
+    ("cancelled", "Cancelled", "The last job was cancelled"),
+)
+
+CAMERA_MODE_ITEMS = (
+    ("NONE", "None", "Add no camera wording to the prompt"),
+    ("MANUAL", "Manual", "Describe the camera moves chosen below"),
+    ("DERIVED", "From Camera", "Describe the shot camera's own animation and framing"),
+)
+
+START_IMAGE_ITEMS = (
+    ("NONE", "None", "Text to video"),
+    ("FILE", "File", "An image file"),
+    ("IMAGE", "Blender Image", "An image data-block"),
+    ("CAMERA_FRAME", "Camera Frame", "A render of the shot camera at the first frame"),
+    ("PREVIOUS_SHOT", "Previous Shot", "The last frame of the previous shot's active take (continuity)"),
+)
+
+END_IMAGE_ITEMS = (
+    ("NONE", "None", "No end image"),
+    ("FILE", "File", "An image file"),
+    ("IMAGE", "Blender Image", "An image data-block"),
+)
+
+CAMERA_MOVE_ITEMS = tuple((move_id, label, wording) for move_id, label, wording in CAMERA_MOVES)
+
+
+class MOVIE_DIRECTOR_PG_take(bpy.types.PropertyGroup):
+    """One generated clip of a shot; the sidecar JSON beside it holds the exact settings."""
+
+    filepath: StringProperty(name="Clip", subtype="FILE_PATH", description="The generated clip")
+    sidecar_path: StringProperty(
+        name="Sidecar", subtype="FILE_PATH", description="JSON with the exact settings that made this take"
+    )
+    model_type: StringProperty(name="Model", description="WanGP model type that made this take")
+    seed: IntProperty(name="Seed", description="Seed used, to re-make the take exactly")
+    created: StringProperty(name="Created", description="When the take finished (ISO 8601)")
+    used_fallback: BoolProperty(name="Used Fallback", description="The primary model failed; a fallback made it")
+    primary_error: StringProperty(name="Primary Error", description="Why the primary model failed")
+    settings_hash: StringProperty(name="Settings Hash", description="Fingerprint of the settings used")
+    fps: FloatProperty(name="FPS", description="Frame rate of the clip")
+    frame_count: IntProperty(name="Frames", description="Number of frames in the clip")
+    has_audio: BoolProperty(name="Audio", description="The clip has a sound track")
+
+
+class MOVIE_DIRECTOR_PG_shot(bpy.types.PropertyGroup):
+    """A shot: what to generate for an object (usually a camera) over a frame range."""
+
+    is_shot: BoolProperty(name="Is Shot", description="This object is a Movie Director shot")
+    shot_id: StringProperty(name="Shot ID", description="Stable key of the shot, unique in the scene")
+    prompt: StringProperty(name="Prompt", description="What happens in the shot")
+    negative_prompt: StringProperty(name="Negative Prompt", description="What the shot must avoid")
+    template: StringProperty(name="Template", description="Look applied around the prompt (template id)")
+    model_type: StringProperty(
+        name="Model", description="WanGP model type; empty lets the quality tier choose"
+    )
+    fallback_model_type: StringProperty(
+        name="Fallback Models",
+        description="Model types tried in order if the model fails (comma separated); empty uses the tier's",
+    )
+    quality: EnumProperty(name="Quality", items=QUALITY_ITEMS, default="STANDARD", description="Quality tier")
+    frame_start: IntProperty(name="Start", default=1, description="First frame of the shot on the timeline")
+    frame_end: IntProperty(name="End", default=81, description="Last frame of the shot on the timeline")
+    resolution: StringProperty(
+        name="Resolution", description="Width x height, e.g. 832x480; empty lets the template and tier choose"
+    )
+    seed: IntProperty(name="Seed", default=-1, min=-1, description="Seed; -1 picks one (recorded in the take)")
+    steps: IntProperty(name="Steps", default=0, min=0, description="Denoising steps; 0 lets the tier choose")
+    guidance: FloatProperty(
+        name="Guidance", default=0.0, min=0.0, description="Guidance scale; 0 lets the tier and model choose"
+    )
+    camera_mode: EnumProperty(
+        name="Camera Language", items=CAMERA_MODE_ITEMS, default="MANUAL",
+        description="Where the camera wording in the prompt comes from",
+    )
+    camera_wording: StringProperty(
+        name="Camera Wording", description="Camera language added to the prompt (updated before generating)"
+    )
+    camera_movements: EnumProperty(
+        name="Camera Moves", items=CAMERA_MOVE_ITEMS, options={"ENUM_FLAG"},
+        description="Camera moves described in the prompt",
+    )
+    start_image_source: EnumProperty(
+        name="Start Image", items=START_IMAGE_ITEMS, default="NONE", description="Where the first frame comes from"
+    )
+    start_image: StringProperty(name="Start Image File", subtype="FILE_PATH", description="Image file for the first frame")
+    start_image_data: PointerProperty(
+        name="Start Image Data-Block", type=bpy.types.Image, description="Blender image for the first frame"
+    )
+    end_image_source: EnumProperty(
+        name="End Image", items=END_IMAGE_ITEMS, default="NONE", description="Where the last frame comes from"
+    )
+    end_image: StringProperty(name="End Image File", subtype="FILE_PATH", description="Image file for the last frame")
+    end_image_data: PointerProperty(
+        name="End Image Data-Block", type=bpy.types.Image, description="Blender image for the last frame"
+    )
+
+    generation_status: EnumProperty(name="Status", items=STATUS_ITEMS, default="idle", description="Generation state")
+    generation_progress: IntProperty(
+        name="Progress", min=0, max=100, subtype="PERCENTAGE", description="Progress of the current job"
+    )
+    generation_phase: StringProperty(name="Phase", description="What WanGP is doing now")
+    generation_step: IntProperty(name="Step", description="Current denoising step")
+    generation_total_steps: IntProperty(name="Total Steps", description="Denoising steps of the current job")
+    error_message: StringProperty(name="Error", description="Why the last job failed")
+    error_class: StringProperty(name="Error Class", description="Kind of failure, used to offer a fix")
+    error_hint: StringProperty(name="Hint", description="What to do about the failure")
+    job_id: StringProperty(name="Job", description="Id of the shot's current job in the session")
+    queued_jobs: IntProperty(name="Queued Jobs", min=0, description="Jobs of this shot waiting or running")
+
+    takes: CollectionProperty(type=MOVIE_DIRECTOR_PG_take, name="Takes")
+    active_take_index: IntProperty(name="Active Take", default=-1, description="Take shown on the timeline")
+    preview_image: PointerProperty(type=bpy.types.Image, name="Preview", description="Live preview of the shot")
+
+
+class MOVIE_DIRECTOR_PG_scene(bpy.types.PropertyGroup):
+    """Project defaults of a scene and the state of its batch."""
+
+    scene_key: StringProperty(name="Scene Key", description="Stable key of the scene, used in shot keys")
+    default_model_type: StringProperty(name="Default Model", description="Model for new shots; empty = by tier")
+    default_quality: EnumProperty(name="Default Quality", items=QUALITY_ITEMS, default="STANDARD")
+    default_template: StringProperty(name="Default Template", description="Template for new shots")
+    default_resolution: StringProperty(name="Default Resolution", description="Resolution for new shots, e.g. 832x480")
+    output_dir: StringProperty(
+        name="Output Folder", subtype="DIR_PATH",
+        description="Where takes are written; empty uses the preference (default //movie_director/)",
+    )
+    channel: IntProperty(name="Channel", default=2, min=1, max=128, description="Sequencer channel for shot clips")
+    only_changed: BoolProperty(
+        name="Only Changed", default=True, description="Batch skips shots whose settings match their active take"
+    )
+    batch_total: IntProperty(name="Batch Total", min=0)
+    batch_done: IntProperty(name="Batch Done", min=0)
+    batch_failed: IntProperty(name="Batch Failed", min=0)
+    batch_skipped: IntProperty(name="Batch Skipped", min=0)
+    batch_started: FloatProperty(name="Batch Started", description="Wall-clock start of the batch (epoch seconds)")
+    batch_summary: StringProperty(name="Batch Summary", description="Result of the last batch")
+    batch_order: StringProperty(name="Batch Order", description="Shot names in the order the batch runs them")
+
+
+classes = (MOVIE_DIRECTOR_PG_take, MOVIE_DIRECTOR_PG_shot, MOVIE_DIRECTOR_PG_scene)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+    bpy.types.Object.movie_director = PointerProperty(type=MOVIE_DIRECTOR_PG_shot)
+    bpy.types.Scene.movie_director = PointerProperty(type=MOVIE_DIRECTOR_PG_scene)
+
+
+def unregister() -> None:
+    del bpy.types.Scene.movie_director
+    del bpy.types.Object.movie_director
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)

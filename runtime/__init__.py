@@ -1,0 +1,24 @@
+"""The Blender glue: the session host, the main-thread pump, takes and timeline strips.
+
+``unregister`` tears everything down (session, timer, handlers, caches) so that enabling the
+add-on again starts from a clean slate.
+"""
+
+from __future__ import annotations
+
+from . import handlers, jobs, keys, pump, session, timeline, timer
+
+
+def register() -> None:
+    handlers.register()
+
+
+def unregister() -> None:
+    session.stop(timeout=10.0)
+    timer.stop_timer()
+    handlers.unregister()
+    jobs.clear()
+    keys.forget()
+    timeline.forget()
+    pump.forget()
+    session.forget_state()

@@ -1,0 +1,157 @@
+"""Apply one host message to Blender data: shot status, progress, preview, takes, log.
+
+Shots are looked up by key for every message. A job made for a file that was closed since, or
+whose shot was deleted (or got a new shot id), still delivered its take to disk with a sidecar;
+the user is told where in the log and in the next operator report.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import bpy
+
+from ..wangp_backend import messages as m
+from . import jobs, keys, log, preview, session, timeline
+
+PHASES = {
+    "loading_model": "Loading model",
+    "encoding_text": "Encoding prompt",
+    "inference": "Denoising",
+    "decoding": "Decoding",
+    "rendering": "Rendering",
+    "cancelled": "Cancelling",
+}
+
+
+def phase_label(phase: str) -> str:
+    return PHASES.get(phase, phase.replace("_", " ").capitalize())
+
+
+def settle(obj: bpy.types.Object, shot_key: str, outcome: str) -> None:
+    """Set the shot's status after one of its jobs ended; other jobs of the shot keep it busy."""
+    shot = obj.movie_director
+    waiting, submitted = jobs.for_shot(shot_key)
+    shot.queued_jobs = len(waiting) + len(submitted)
+    if any(jobs.is_started(r.job_id) for r in submitted):
+        shot.generation_status = "in_progress"
+    elif waiting or submitted:
+        shot.generation_status = "queued"
+    else:
+        shot.generation_status = outcome
+        shot.job_id = ""
+
+
+def count_batch(kind: str, scene_key: str, outcome: str) -> None:
+    """Count a finished job of a scene batch; the last one writes the batch summary."""
+    scene = keys.find_scene(scene_key)
+    if kind != "batch" or scene is None:
+        return
+    settings = scene.movie_director
+    if outcome == "done":
+        settings.batch_done += 1
+    elif outcome == "failed":
+        settings.batch_failed += 1
+    elif outcome == "skipped":
+        settings.batch_skipped += 1
+    still_running = any(r.kind == "batch" and r.scene_key == scene_key for r in jobs.submitted()) or any(
+        p.kind == "batch" and p.scene_key == scene_key for p in jobs.pending()
+    )
+    if not still_running:
+        settings.batch_summary = (
+            f"Generated {settings.batch_done} | Failed {settings.batch_failed} | Skipped {settings.batch_skipped}"
+        )
+        log.write(f"Batch of {scene.name} finished: {settings.batch_summary}")
+
+
+def _add_take(obj: bpy.types.Object, msg: m.TakeReady) -> int:
+    shot = obj.movie_director
+    take = shot.takes.add()
+    take.filepath = msg.filepath
+    take.sidecar_path = msg.sidecar_path
+    take.model_type = msg.model_type
+    take.seed = msg.seed
+    take.created = datetime.datetime.now().isoformat(timespec="seconds")
+    take.used_fallback = msg.used_fallback
+    take.primary_error = msg.primary_error
+    take.settings_hash = msg.settings_hash
+    take.fps = msg.fps
+    take.frame_count = msg.frame_count
+    take.has_audio = msg.has_audio
+    shot.active_take_index = len(shot.takes) - 1
+    return shot.active_take_index
+
+
+def _orphaned(record: jobs.JobRecord, msg: m.Message, why: str) -> None:
+    if isinstance(msg, m.TakeReady):
+        log.notice(f"{record.shot_name}: {why}; its take is kept at {msg.filepath} (settings: {msg.sidecar_path})")
+    elif isinstance(msg, m.Failed):
+        log.write(f"{record.shot_name}: {why}; its job failed: {msg.message}")
+
+
+def apply(msg: m.Message) -> None:
+    if isinstance(msg, m.SessionState):
+        session.note_state(msg)
+        return
+    record = jobs.get(getattr(msg, "job_id", ""))
+    if record is None:
+        if isinstance(msg, m.Log):
+            log.write(msg.text)
+        return
+    terminal = msg.kind in m.TERMINAL_KINDS
+    if terminal:
+        outcome = {"take_ready": "done", "failed": "failed", "cancelled": "cancelled"}[msg.kind]
+        jobs.finish(record.job_id, outcome)
+    if record.file_token != jobs.file_token():
+        _orphaned(record, msg, "its file was closed while it generated")
+        return
+    scene, obj = keys.find_shot(record.shot_key)
+    if obj is None:
+        _orphaned(record, msg, "the shot was deleted (or got a new shot id) while it generated")
+        if terminal:
+            count_batch(record.kind, record.scene_key, outcome)
+        return
+    shot = obj.movie_director
+    if isinstance(msg, m.Queued):
+        if shot.generation_status != "in_progress":
+            shot.generation_status = "queued"
+    elif isinstance(msg, m.Started):
+        jobs.mark_started(msg.job_id)
+        shot.generation_status = "in_progress"
+        shot.generation_progress = 0
+        shot.job_id = msg.job_id
+        shot.generation_phase = f"{'Trying fallback' if msg.attempt else 'Starting'} {msg.model_type}"
+        if msg.attempt:
+            log.write(f"{obj.name}: trying fallback model {msg.model_type}")
+    elif isinstance(msg, m.Progress):
+        shot.generation_status = "in_progress"
+        shot.generation_progress = max(0, min(100, int(msg.percent)))
+        shot.generation_phase = phase_label(msg.phase)
+        shot.generation_step = msg.current_step or 0
+        shot.generation_total_steps = msg.total_steps or 0
+    elif isinstance(msg, m.Preview):
+        preview.show(obj, msg.width, msg.height, msg.pixels)
+    elif isinstance(msg, m.Log):
+        log.write(f"{obj.name}: {msg.text}")
+    elif isinstance(msg, m.TakeReady):
+        index = _add_take(obj, msg)
+        shot.generation_progress = 100
+        shot.generation_phase = "Done"
+        shot.error_message = shot.error_class = shot.error_hint = ""
+        timeline.request_show(record.shot_key, index)
+        note = f" (fallback {msg.model_type}: {msg.primary_error})" if msg.used_fallback else ""
+        log.write(f"{obj.name}: take {index + 1} ready: {msg.filepath}{note}")
+    elif isinstance(msg, m.Failed):
+        shot.error_message = msg.message
+        shot.error_class = msg.error_class
+        shot.error_hint = msg.hint
+        shot.generation_phase = "Failed"
+        log.write(f"{obj.name}: failed ({msg.stage}): {msg.message} {msg.hint}".rstrip())
+        for line in msg.log_tail[-10:]:
+            log.write(f"{obj.name}:   {line}")
+    elif isinstance(msg, m.Cancelled):
+        shot.generation_phase = "Cancelled"
+        log.write(f"{obj.name}: cancelled {msg.reason}".rstrip())
+    if terminal:
+        settle(obj, record.shot_key, outcome)
+        count_batch(record.kind, record.scene_key, outcome)

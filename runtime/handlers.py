@@ -1,0 +1,77 @@
+"""File load and save handlers.
+
+Opening a file: jobs made for the old one keep running (their takes land on disk with sidecars and
+the log says where) but never write into the new file; its shots saved mid-job show a state that
+no job will ever finish, so it is reset. Saving: strip edits wait until the save is over.
+"""
+
+from __future__ import annotations
+
+import bpy
+from bpy.app.handlers import persistent
+
+from . import jobs, keys, log, pump, submit, timeline
+
+
+@persistent
+def on_load_pre(*_args) -> None:
+    submit.cancel_all("another file was opened")
+    jobs.bump_file_token()
+    keys.forget()
+    timeline.forget()
+    pump.forget()
+
+
+@persistent
+def on_load_post(*_args) -> None:
+    stale = 0
+    for obj in bpy.data.objects:
+        shot = obj.movie_director
+        if shot.is_shot and shot.generation_status in {"queued", "in_progress"}:
+            shot.generation_status = "idle"
+            shot.generation_progress = 0
+            shot.generation_phase = ""
+            shot.job_id = ""
+            shot.queued_jobs = 0
+            stale += 1
+    if stale:
+        log.write(f"{stale} shot(s) were saved while generating; their jobs belong to an earlier session")
+    running = [r for r in jobs.submitted() if r.file_token != jobs.file_token()]
+    if running:
+        log.write(
+            f"{len(running)} job(s) of the previous file still run; their takes will be kept on disk "
+            "with their settings, and listed here"
+        )
+
+
+@persistent
+def on_save_pre(*_args) -> None:
+    timeline.set_saving(True)
+
+
+@persistent
+def on_save_post(*_args) -> None:
+    timeline.set_saving(False)
+
+
+_HANDLERS = (
+    (bpy.app.handlers.load_pre, on_load_pre),
+    (bpy.app.handlers.load_post, on_load_post),
+    (bpy.app.handlers.save_pre, on_save_pre),
+    (bpy.app.handlers.save_post, on_save_post),
+    # A failed save must not leave strip edits waiting forever.
+    (bpy.app.handlers.save_post_fail, on_save_post),
+)
+
+
+def register() -> None:
+    for handler_list, fn in _HANDLERS:
+        if fn not in handler_list:
+            handler_list.append(fn)
+
+
+def unregister() -> None:
+    for handler_list, fn in _HANDLERS:
+        if fn in handler_list:
+            handler_list.remove(fn)
+    timeline.set_saving(False)

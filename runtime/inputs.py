@@ -1,0 +1,201 @@
+"""A shot's start and end images, made into absolute PNG paths WanGP can read.
+
+Planning (what file, from where) is separate from producing it (rendering, saving), so an operator
+can validate everything first and write nothing when something is wrong. Every produced file is
+named after the take (``<take>_start.png``) in the take folder's ``inputs/``: a later take never
+overwrites the images an earlier one was made from, so every take can be re-made exactly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import bpy
+
+from .. import compat
+from . import camera_samples
+
+#: Long side of a camera-frame render: WanGP resizes inputs to the job's resolution anyway.
+CAMERA_FRAME_LONG_SIDE = 832
+
+
+class InputError(Exception):
+    """A start or end image cannot be made; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class InputPlan:
+    """One image to hand WanGP: ``role`` is ``start`` or ``end``; ``path`` is where it will be."""
+
+    role: str
+    source: str
+    path: str
+    produce: bool
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        """What the sidecar keeps about this input."""
+        return {"source": self.source, "path": self.path, **self.detail}
+
+
+def previous_shot(scene: bpy.types.Scene, obj: bpy.types.Object) -> bpy.types.Object | None:
+    """The shot that starts last before this one on the timeline (ties broken by name)."""
+    start = obj.movie_director.frame_start
+    earlier = [
+        o for o in scene.objects
+        if o != obj and o.movie_director.is_shot and o.movie_director.frame_start < start
+    ]
+    return max(earlier, key=lambda o: (o.movie_director.frame_start, o.name), default=None)
+
+
+def active_take(obj: bpy.types.Object) -> Any | None:
+    shot = obj.movie_director
+    if 0 <= shot.active_take_index < len(shot.takes):
+        return shot.takes[shot.active_take_index]
+    return None
+
+
+def _plan_file(role: str, raw: str, label: str) -> InputPlan:
+    if not raw:
+        raise InputError(f"Choose the {label} image file")
+    path = os.path.abspath(bpy.path.abspath(raw))
+    if not os.path.isfile(path):
+        raise InputError(f"The {label} image file does not exist: {path}")
+    return InputPlan(role, "FILE", path, produce=False)
+
+
+def _plan_image(role: str, image: bpy.types.Image | None, label: str, out: str) -> InputPlan:
+    if image is None:
+        raise InputError(f"Choose the {label} image data-block")
+    if not image.has_data and not (image.filepath or image.packed_file):
+        raise InputError(f"The {label} image '{image.name}' has no pixels")
+    return InputPlan(role, "IMAGE", out, produce=True, detail={"image": image.name})
+
+
+def plan_inputs(
+    scene: bpy.types.Scene, obj: bpy.types.Object, input_dir: str, stem: str
+) -> list[InputPlan]:
+    """What the shot's start/end images will be, without writing anything (raises InputError)."""
+    shot = obj.movie_director
+    plans = []
+    start_out = os.path.join(input_dir, f"{stem}_start.png")
+    source = shot.start_image_source
+    if source == "FILE":
+        plans.append(_plan_file("start", shot.start_image, "start"))
+    elif source == "IMAGE":
+        plans.append(_plan_image("start", shot.start_image_data, "start", start_out))
+    elif source == "CAMERA_FRAME":
+        camera = camera_samples.shot_camera(scene, obj)
+        if camera is None:
+            raise InputError(f"{obj.name} is not a camera and the scene has no camera to render the start frame")
+        detail = {"camera": camera.name, "frame": shot.frame_start}
+        plans.append(InputPlan("start", "CAMERA_FRAME", start_out, produce=True, detail=detail))
+    elif source == "PREVIOUS_SHOT":
+        plans.append(_plan_previous_shot(scene, obj, start_out))
+    end_out = os.path.join(input_dir, f"{stem}_end.png")
+    if shot.end_image_source == "FILE":
+        plans.append(_plan_file("end", shot.end_image, "end"))
+    elif shot.end_image_source == "IMAGE":
+        plans.append(_plan_image("end", shot.end_image_data, "end", end_out))
+    return plans
+
+
+def _plan_previous_shot(scene: bpy.types.Scene, obj: bpy.types.Object, out: str) -> InputPlan:
+    previous = previous_shot(scene, obj)
+    if previous is None:
+        raise InputError(f"No shot starts before {obj.name}: it has no previous shot to continue from")
+    take = active_take(previous)
+    if take is None:
+        raise InputError(f"The previous shot {previous.name} has no take yet: generate it first")
+    clip = os.path.abspath(bpy.path.abspath(take.filepath))
+    if not os.path.isfile(clip):
+        raise InputError(f"The clip of the previous shot {previous.name} is missing: {clip}")
+    detail = {"shot": previous.name, "shot_id": previous.movie_director.shot_id, "take": clip}
+    return InputPlan("start", "PREVIOUS_SHOT", out, produce=True, detail=detail)
+
+
+def _write_still(scene: bpy.types.Scene, frame: int, out: str) -> None:
+    """Render ``scene`` at ``frame`` into the PNG ``out``.
+
+    Measured on 5.0: ``render.render(scene=other)`` evaluates objects and decodes movie strips at
+    the *context* scene's frame, and evaluating the context scene writes animated values back into
+    the original objects. So the context is an empty "clock" scene at ``frame``: the user's current
+    frame and objects stay exactly as they were.
+    """
+    scene.render.filepath = out
+    scene.render.use_file_extension = False
+    scene.render.image_settings.file_format = "PNG"
+    scene.render.image_settings.color_mode = "RGB"
+    clock = bpy.data.scenes.new("MD Clock")
+    try:
+        clock.frame_current = frame
+        with bpy.context.temp_override(scene=clock, view_layer=clock.view_layers[0]):
+            bpy.ops.render.render(write_still=True, scene=scene.name)
+    finally:
+        bpy.data.scenes.remove(clock)
+    if not os.path.isfile(out):
+        raise InputError(f"Blender did not write the image {out}")
+
+
+def _render_camera_frame(scene: bpy.types.Scene, camera: bpy.types.Object, frame: int, out: str) -> None:
+    """Render ``camera`` at ``frame`` through a linked copy of the scene: the user's settings stay untouched."""
+    temp = scene.copy()
+    try:
+        temp.movie_director.scene_key = ""
+        temp.camera = camera
+        temp.render.use_sequencer = False
+        temp.render.use_compositing = False
+        width, height = scene.render.resolution_x, scene.render.resolution_y
+        scale = CAMERA_FRAME_LONG_SIDE / max(width, height, 1)
+        temp.render.resolution_x = max(16, round(width * scale))
+        temp.render.resolution_y = max(16, round(height * scale))
+        temp.render.resolution_percentage = 100
+        _write_still(temp, frame, out)
+    finally:
+        bpy.data.scenes.remove(temp)
+
+
+def extract_last_frame(clip: str, out: str) -> None:
+    """Write the last frame of ``clip`` to ``out`` by rendering it through a temporary scene's sequencer."""
+    temp = bpy.data.scenes.new("MD Frame Extract")
+    try:
+        editor = temp.sequence_editor_create()
+        strip = compat.new_movie(editor, "clip", clip, 1, 1)
+        element = strip.elements[0]
+        temp.render.resolution_x = element.orig_width or 832
+        temp.render.resolution_y = element.orig_height or 480
+        temp.render.resolution_percentage = 100
+        last = int(strip.frame_final_end) - 1
+        temp.frame_start, temp.frame_end = 1, max(1, last)
+        temp.render.use_sequencer = True
+        # Standard view transform: the PNG must hold the clip's own colours, not a graded look.
+        temp.view_settings.view_transform = "Standard"
+        temp.view_settings.look = "None"
+        _write_still(temp, last, out)
+    finally:
+        bpy.data.scenes.remove(temp)
+
+
+def produce_inputs(scene: bpy.types.Scene, plans: list[InputPlan]) -> None:
+    """Write the planned images; on failure remove what was written here and raise InputError."""
+    written: list[str] = []
+    try:
+        for plan in plans:
+            if not plan.produce:
+                continue
+            os.makedirs(os.path.dirname(plan.path), exist_ok=True)
+            if plan.source == "IMAGE":
+                compat.save_image_copy(bpy.data.images[plan.detail["image"]], plan.path)
+            elif plan.source == "CAMERA_FRAME":
+                camera = bpy.data.objects[plan.detail["camera"]]
+                _render_camera_frame(scene, camera, plan.detail["frame"], plan.path)
+            elif plan.source == "PREVIOUS_SHOT":
+                extract_last_frame(plan.detail["take"], plan.path)
+            written.append(plan.path)
+    except (RuntimeError, OSError, KeyError) as exc:
+        for path in [*written, plan.path]:
+            if os.path.isfile(path):
+                os.remove(path)
+        raise InputError(f"Could not make the {plan.role} image: {exc}") from exc

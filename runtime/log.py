@@ -1,0 +1,61 @@
+"""What the user is told: the "Movie Director Log" text and notices for the next operator report.
+
+WanGP replaces ``sys.stdout`` during jobs, so nothing here prints; lines go to a Text data-block
+(readable in the Text Editor, saved with the file) and to ``logging`` on the real stderr.
+Notices are things the user must not miss (a take that landed on disk for a deleted shot): the
+next operator that reports anything reports them too.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+import bpy
+
+TEXT_NAME = "Movie Director Log"
+#: Lines kept in the Text data-block; older ones are dropped in one go when twice as many piled up.
+KEEP_LINES = 2000
+
+_notices: list[str] = []
+
+
+def logger() -> logging.Logger:
+    log = logging.getLogger("movie_director.runtime")
+    if not log.handlers and not logging.getLogger().handlers:
+        log.addHandler(logging.StreamHandler(sys.__stderr__))
+        log.setLevel(logging.INFO)
+    return log
+
+
+def _text() -> bpy.types.Text:
+    text = bpy.data.texts.get(TEXT_NAME)
+    if text is None:
+        text = bpy.data.texts.new(TEXT_NAME)
+    return text
+
+
+def write(line: str) -> None:
+    """Append a time-stamped line at the end of the log text (wherever the user's cursor is)."""
+    text = _text()
+    if len(text.lines) > 2 * KEEP_LINES:
+        text.from_string("\n".join(body.body for body in text.lines[-KEEP_LINES:]))
+    last = len(text.lines) - 1
+    text.cursor_set(last, character=len(text.lines[last].body))
+    prefix = "" if not text.lines[last].body else "\n"
+    stamp = time.strftime("%H:%M:%S")
+    text.write(f"{prefix}{stamp} {line}")
+    logger().info(line)
+
+
+def notice(line: str) -> None:
+    """Log ``line`` and keep it for the next operator report."""
+    write(line)
+    _notices.append(line)
+
+
+def take_notices() -> list[str]:
+    found = list(_notices)
+    _notices.clear()
+    return found

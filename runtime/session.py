@@ -1,0 +1,259 @@
+"""The one session host of this Blender session, and a cached view of it for panels.
+
+``ensure_host`` starts WanGP when it is configured (preferences or ``WANGP_*`` variables), else the
+layout animatic, so Generate works on any machine. Everything panels read (``view``, ``catalog``,
+``templates``) is cached here and updated by the pump and the operators; nothing in it does I/O.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import bpy
+
+from .. import preferences
+from ..wangp_backend.bridge import python_env
+from ..wangp_backend.bridge.host import BridgeHost
+from ..wangp_backend.bridge.mode import choose_mode
+from ..wangp_backend.catalog import ModelCatalog
+from ..wangp_backend.host import SessionHost
+from ..wangp_backend.host_api import Host
+from ..wangp_backend.locate import StartError, check_install
+from ..wangp_backend.messages import SessionState
+from ..wangp_backend.requests import SessionConfig
+from ..wangp_backend.toolkit import TemplateLibrary, load_templates
+from . import jobs, keys, log, paths, timer
+from .animatic import AnimaticHost
+
+ANIMATIC_REASON = "WanGP is not set up: Generate renders the layout with Blender (an animatic, not AI)"
+
+
+class SetupError(Exception):
+    """WanGP is configured but cannot be started; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class SessionView:
+    state: str = "stopped"
+    message: str = ""
+    hint: str = ""
+    wangp_version: str = ""
+    model_count: int = 0
+    available_count: int = 0
+    #: "in_process" | "bridge" | "animatic" | "" (no host)
+    mode: str = ""
+    mode_reason: str = ""
+    vram_gb: float = 0.0
+    busy: bool = False
+    queued: int = 0
+
+
+_host: Host | None = None
+_state: SessionState = SessionState(state="stopped", mode="")
+_catalog: ModelCatalog | None = None
+_templates: TemplateLibrary | None = None
+_setup_problem = ""
+_mode_reason = ""
+_awaiting_catalog = False
+
+
+def get_host() -> Host | None:
+    return _host
+
+
+def view() -> SessionView:
+    mode = _host.mode if _host is not None else ""
+    reason = _mode_reason if _host is not None else (_setup_problem or "")
+    return SessionView(
+        state=_state.state,
+        message=_state.message,
+        hint=_state.hint,
+        wangp_version=_state.wangp_version,
+        model_count=len(_catalog) if _catalog is not None else 0,
+        available_count=len(_catalog.available()) if _catalog is not None else 0,
+        mode=mode,
+        mode_reason=reason,
+        vram_gb=_state.vram_gb,
+        busy=bool(_host is not None and _host.busy) or bool(jobs.pending()),
+        queued=jobs.count(),
+    )
+
+
+def catalog() -> ModelCatalog | None:
+    """The last catalog the session reported (kept after the session stops), None before any."""
+    return _catalog
+
+
+def templates() -> TemplateLibrary:
+    global _templates
+    if _templates is None:
+        _templates = load_templates("")
+    return _templates
+
+
+def reload_templates(context: bpy.types.Context | None = None) -> TemplateLibrary:
+    """Read the built-in and the user's templates again (the preference may point elsewhere now)."""
+    global _templates
+    prefs = preferences.get_prefs(context)
+    user_dir = os.path.abspath(bpy.path.abspath(prefs.templates_dir)) if prefs and prefs.templates_dir else ""
+    _templates = load_templates(user_dir)
+    for warning in _templates.warnings:
+        log.write(f"Templates: {warning}")
+    return _templates
+
+
+def vram_gb(context: bpy.types.Context | None = None) -> float:
+    """The preference when set, else what the session measured (0 = unknown)."""
+    prefs = preferences.get_prefs(context)
+    return prefs.vram_gb if prefs and prefs.vram_gb > 0 else _state.vram_gb
+
+
+def ready() -> bool:
+    return _host is not None and _state.state == "ready"
+
+
+def note_state(message: SessionState) -> None:
+    """Apply a ``SessionState`` from the host (called by the pump)."""
+    global _state, _catalog, _awaiting_catalog
+    _state = message
+    if message.models:
+        _catalog = ModelCatalog.from_records(message.models)
+        _awaiting_catalog = False
+    if message.state in ("failed", "stopped"):
+        _awaiting_catalog = False
+    if message.state == "failed":
+        log.write(f"Session failed: {message.message} {message.hint}".rstrip())
+    elif message.state == "ready":
+        log.write(f"Session ready ({message.mode}): {len(message.models)} models")
+
+
+def refresh_models() -> None:
+    """Ask the host for its catalog again; the pump keeps running until it arrives."""
+    global _awaiting_catalog
+    if _host is not None:
+        _awaiting_catalog = True
+        _host.refresh_models()
+        timer.ensure_timer()
+
+
+def awaiting() -> bool:
+    """True while the session owes us something that is not a job (start-up, a catalog)."""
+    return _host is not None and (_awaiting_catalog or _state.state in ("starting", "closing"))
+
+
+def _wangp_config(setup: preferences.WanGPSetup) -> SessionConfig:
+    return SessionConfig(
+        wangp_root=setup.root,
+        site_packages=setup.site_packages,
+        cli_args=setup.args,
+        output_dir=paths.user_folder("wangp_outputs"),
+        offline=not bpy.app.online_access,
+    )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How WanGP would run: in Blender's process or through the bridge, and why."""
+
+    mode: str
+    reason: str
+    python: str
+    problem: str
+
+
+_versions: dict[str, str | None] = {}
+
+
+def _python_version(python: str) -> str | None:
+    # Asking an interpreter its version starts a process: once per path is enough.
+    if python not in _versions:
+        _versions[python] = python_env.python_version(python)
+    return _versions[python]
+
+
+def _plan(setup: preferences.WanGPSetup) -> _Plan:
+    python = setup.python or (python_env.find_python(setup.site_packages) if setup.site_packages else None) or ""
+    env_version = _python_version(python) if python else None
+    running = python_env.running_version()
+    mode, reason = choose_mode(setup.host_mode, env_version, running)
+    if mode == "bridge" and not python:
+        return _Plan(mode, reason, "", "No Python interpreter was found in WanGP's environment: "
+                     "set WanGP Python in the add-on preferences")
+    # The bridge loads WanGP's packages into WanGP's own Python, so the layout check is made for that one.
+    version = env_version if mode == "bridge" and env_version else running
+    try:
+        check_install(_wangp_config(setup), running=tuple(int(p) for p in version.split(".")[:2]))
+    except StartError as exc:
+        return _Plan(mode, reason, python, f"{exc.message} {exc.hint}".rstrip())
+    return _Plan(mode, reason, python, "")
+
+
+def setup_problem(context: bpy.types.Context | None = None) -> str:
+    """Why the configured WanGP cannot start ("" when it can, or when none is configured)."""
+    global _setup_problem
+    setup = preferences.wangp_setup(context)
+    problem = _plan(setup).problem if setup.configured else ""
+    _setup_problem = problem or ("" if setup.configured else ANIMATIC_REASON)
+    return problem
+
+
+def ensure_host(context: bpy.types.Context | None = None) -> Host:
+    """The running host, starting one if needed: WanGP when configured, else the layout animatic.
+
+    Raises :class:`SetupError` when WanGP is configured but cannot start (never falls back to the
+    animatic silently: the user asked for WanGP).
+    """
+    global _host, _state, _mode_reason, _setup_problem
+    if _host is not None:
+        return _host
+    setup = preferences.wangp_setup(context)
+    if setup.configured:
+        plan = _plan(setup)
+        _setup_problem = plan.problem
+        if plan.problem:
+            _state = SessionState(state="failed", message=plan.problem, mode="")
+            raise SetupError(plan.problem)
+        if plan.mode == "bridge":
+            host: Host = BridgeHost(_wangp_config(setup), plan.python)
+        else:
+            host = SessionHost(_wangp_config(setup))
+        _mode_reason = plan.reason
+    else:
+        host = AnimaticHost(resolve_shot=lambda key: keys.find_shot(key)[1])
+        _mode_reason = _setup_problem = ANIMATIC_REASON
+    _state = SessionState(state="starting", mode=host.mode)
+    _host = host
+    host.start()
+    log.write(f"Session starting ({host.mode}): {_mode_reason}")
+    timer.ensure_timer()
+    return host
+
+
+def stop(context: bpy.types.Context | None = None, timeout: float = 30.0) -> None:
+    """Cancel every job, close the host and apply its last messages (shots end up cancelled)."""
+    global _host, _state
+    # Imported here: the pump applies messages and itself reads this module's state.
+    from . import pump
+
+    host = _host
+    pump.cancel_pending("the session was stopped")
+    if host is not None:
+        host.close(timeout=timeout)
+        pump.apply_messages(host.drain())
+        _host = None
+        log.write("Session stopped")
+    pump.abandon_submitted("the session was stopped")
+    _state = SessionState(state="stopped", mode="")
+    timer.stop_timer()
+
+
+def forget_state() -> None:
+    """Reset the cached state (used when the add-on is unregistered)."""
+    global _state, _catalog, _templates, _setup_problem, _mode_reason, _awaiting_catalog
+    _state = SessionState(state="stopped", mode="")
+    _awaiting_catalog = False
+    _catalog = None
+    _templates = None
+    _setup_problem = ""
+    _mode_reason = ""

@@ -1,0 +1,167 @@
+"""Read a shot into plain values on the main thread, and turn them into a ``JobRequest``.
+
+The snapshot is taken at the click (what the user saw is what gets generated); the WanGP settings
+are built from it when the session is ready, with the live model catalog (see ``runtime.submit``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from typing import Any
+
+import bpy
+
+from ..wangp_backend.catalog import ModelCatalog
+from ..wangp_backend.hashing import settings_hash
+from ..wangp_backend.requests import JobRequest
+from ..wangp_backend.spec import ShotSpec
+from ..wangp_backend.toolkit import BuiltShot, TemplateLibrary, build_settings
+from . import camera_samples, inputs, keys, timeline
+
+ANIMATIC_MODEL = "layout_animatic"
+ANIMATIC_NOTE = "Layout animatic: a Blender render of the layout, not AI video"
+
+
+class SnapshotError(Exception):
+    """The shot cannot be generated as it is; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A shot as plain values: the spec, its input images and what the sidecar records about them."""
+
+    spec: ShotSpec
+    scene_name: str
+    blend_file: str
+    inputs: tuple[inputs.InputPlan, ...] = ()
+
+
+def _fallbacks(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.replace(";", ",").split(",") if part.strip())
+
+
+def read_spec(context: bpy.types.Context, scene: bpy.types.Scene, obj: bpy.types.Object, quality: str) -> ShotSpec:
+    """The shot as a :class:`ShotSpec` (camera samples included when its camera language is derived)."""
+    shot = obj.movie_director
+    samples: tuple = ()
+    if shot.camera_mode == "DERIVED":
+        camera = camera_samples.shot_camera(scene, obj)
+        if camera is not None:
+            samples = camera_samples.sample_camera(context, scene, camera, shot.frame_start, shot.frame_end)
+    return ShotSpec(
+        shot_key=keys.shot_key(scene, obj),
+        shot_name=obj.name,
+        prompt=shot.prompt.strip(),
+        negative_prompt=shot.negative_prompt.strip(),
+        template=shot.template,
+        quality=quality or shot.quality,
+        model_type=shot.model_type.strip(),
+        fallback_model_types=_fallbacks(shot.fallback_model_type),
+        frame_start=shot.frame_start,
+        frame_end=shot.frame_end,
+        scene_fps=timeline.scene_fps(scene),
+        resolution=shot.resolution.strip(),
+        seed=shot.seed,
+        steps=shot.steps,
+        guidance=shot.guidance,
+        camera_mode=shot.camera_mode,
+        camera_movements=tuple(sorted(shot.camera_movements)),
+        camera_samples=samples,
+    )
+
+
+def take_snapshot(
+    context: bpy.types.Context,
+    scene: bpy.types.Scene,
+    obj: bpy.types.Object,
+    quality: str,
+    input_dir: str,
+    stem: str,
+    *,
+    with_inputs: bool = True,
+) -> Snapshot:
+    """Read the shot and plan its input images (nothing written yet). Raises SnapshotError."""
+    shot = obj.movie_director
+    if not shot.prompt.strip():
+        raise SnapshotError(f"{obj.name} has no prompt: describe what happens in the shot")
+    if shot.frame_end < shot.frame_start:
+        raise SnapshotError(f"{obj.name} ends (frame {shot.frame_end}) before it starts (frame {shot.frame_start})")
+    spec = read_spec(context, scene, obj, quality)
+    plans: tuple[inputs.InputPlan, ...] = ()
+    if with_inputs:
+        try:
+            plans = tuple(inputs.plan_inputs(scene, obj, input_dir, stem))
+        except inputs.InputError as exc:
+            raise SnapshotError(str(exc)) from exc
+    images = {plan.role: plan.path for plan in plans}
+    spec = replace(spec, start_image=images.get("start", ""), end_image=images.get("end", ""))
+    return Snapshot(spec=spec, scene_name=scene.name, blend_file=bpy.data.filepath, inputs=plans)
+
+
+def produce(scene: bpy.types.Scene, snapshot: Snapshot) -> None:
+    """Write the snapshot's input images (renders, saved data-blocks). Raises SnapshotError."""
+    try:
+        inputs.produce_inputs(scene, list(snapshot.inputs))
+    except inputs.InputError as exc:
+        raise SnapshotError(str(exc)) from exc
+
+
+def build(
+    snapshot: Snapshot,
+    catalog: ModelCatalog | None,
+    templates: TemplateLibrary | None,
+    vram_gb: float,
+    animatic: bool,
+) -> BuiltShot:
+    """The WanGP settings for the snapshot, or the layout animatic's when WanGP is not set up."""
+    built = build_settings(snapshot.spec, catalog, templates, vram_gb)
+    if not animatic:
+        return built
+    # The animatic renders the shot's own frames at the scene fps; the WanGP model logic does not
+    # apply, but the composed prompt, seed and resolution are kept so the sidecar tells the story.
+    spec = snapshot.spec
+    settings: dict[str, Any] = {
+        "model_type": ANIMATIC_MODEL,
+        "prompt": built.settings.get("prompt", spec.prompt),
+        "negative_prompt": built.settings.get("negative_prompt", spec.negative_prompt),
+        "seed": spec.seed,
+        "video_length": spec.frame_count,
+        "fps": spec.scene_fps,
+    }
+    if spec.resolution:
+        settings["resolution"] = spec.resolution
+    return BuiltShot(
+        settings=settings,
+        model_type=ANIMATIC_MODEL,
+        fallbacks=(),
+        camera_wording=built.camera_wording,
+        notes=(ANIMATIC_NOTE,),
+        settings_hash=settings_hash(settings),
+        errors=(),
+    )
+
+
+def make_request(snapshot: Snapshot, built: BuiltShot, take_dir: str, take_name: str) -> JobRequest:
+    spec = snapshot.spec
+    extra = {
+        "shot_name": spec.shot_name,
+        "scene_name": snapshot.scene_name,
+        "blend_file": snapshot.blend_file,
+        "template": spec.template,
+        "settings_hash": built.settings_hash,
+        "frame_start": spec.frame_start,
+        "frame_end": spec.frame_end,
+        "scene_fps": spec.scene_fps,
+        "inputs": {plan.role: plan.record() for plan in snapshot.inputs},
+        "camera_wording": built.camera_wording,
+        "notes": list(built.notes),
+    }
+    return JobRequest(
+        shot_key=spec.shot_key,
+        settings=dict(built.settings),
+        take_dir=os.path.abspath(take_dir),
+        take_name=take_name,
+        fallbacks=tuple(built.fallbacks),
+        sidecar_extra=extra,
+    )

@@ -1,0 +1,107 @@
+"""Hand pending jobs to the host once the session is ready.
+
+Settings are built here rather than at the click because the model choice needs the live catalog
+(which models this install has), and WanGP may still be loading when the user clicks Generate.
+"""
+
+from __future__ import annotations
+
+from ..wangp_backend.batch import is_unchanged
+from ..wangp_backend.host_api import Host
+from . import apply, jobs, keys, log, session, snapshot
+
+
+def _end_pending(job: jobs.PendingJob, outcome: str, message: str = "", error_class: str = "", hint: str = "") -> None:
+    jobs.finish_pending(job.token, outcome)
+    if job.file_token != jobs.file_token():
+        return
+    apply.count_batch(job.kind, job.scene_key, outcome)
+    _scene, obj = keys.find_shot(job.shot_key)
+    if obj is None:
+        return
+    if outcome == "failed":
+        shot = obj.movie_director
+        shot.error_message, shot.error_class, shot.error_hint = message, error_class, hint
+        shot.generation_phase = "Failed"
+        log.write(f"{obj.name}: not generated: {message} {hint}".rstrip())
+    elif outcome == "skipped":
+        log.write(f"{obj.name}: skipped, its settings match the active take")
+    # A skipped shot's active take is current: it is as done as it gets.
+    apply.settle(obj, job.shot_key, "done" if outcome == "skipped" else outcome)
+
+
+def fail_all(message: str, error_class: str, hint: str = "") -> None:
+    for job in jobs.pending():
+        _end_pending(job, "failed", message, error_class, hint)
+
+
+def cancel_all(reason: str) -> None:
+    for job in jobs.pending():
+        _end_pending(job, "cancelled")
+        log.write(f"{job.shot_name}: cancelled ({reason})")
+
+
+def cancel(token: str) -> bool:
+    job = next((j for j in jobs.pending() if j.token == token), None)
+    if job is None:
+        return False
+    _end_pending(job, "cancelled")
+    return True
+
+
+def _submit(host: Host, job: jobs.PendingJob, animatic: bool) -> None:
+    built = snapshot.build(
+        job.snapshot, session.catalog(), session.templates(), session.vram_gb(), animatic
+    )
+    if built.errors:
+        _end_pending(job, "failed", "; ".join(built.errors), "validation")
+        return
+    if job.skip_if_unchanged and is_unchanged(built.settings_hash, job.skip_if_unchanged):
+        _end_pending(job, "skipped")
+        return
+    request = snapshot.make_request(job.snapshot, built, job.take_dir, job.take_name)
+    job_id = host.submit(request)
+    jobs.drop_pending(job.token)
+    jobs.add_submitted(
+        jobs.JobRecord(
+            job_id=job_id,
+            token=job.token,
+            shot_key=job.shot_key,
+            scene_key=job.scene_key,
+            file_token=job.file_token,
+            shot_name=job.shot_name,
+            take_dir=job.take_dir,
+            take_name=job.take_name,
+            request=request,
+            kind=job.kind,
+        )
+    )
+    for note in built.notes:
+        log.write(f"{job.shot_name}: {note}")
+    _scene, obj = keys.find_shot(job.shot_key)
+    if obj is not None and not obj.movie_director.job_id:
+        obj.movie_director.job_id = job_id
+
+
+def submit_ready() -> None:
+    """Submit every pending job if the session is ready; fail them all if it failed to start."""
+    if not jobs.pending():
+        return
+    host = session.get_host()
+    view = session.view()
+    if host is None:
+        return
+    if view.state == "failed":
+        fail_all(view.message or "The session failed to start", "environment", view.hint)
+        return
+    if view.state != "ready":
+        return
+    for job in jobs.pending():
+        if job.file_token != jobs.file_token():
+            jobs.finish_pending(job.token, "cancelled")
+            continue
+        try:
+            _submit(host, job, host.mode == "animatic")
+        except Exception as exc:  # the boundary: a job that cannot be built or queued fails alone
+            log.logger().exception("submitting %s", job.shot_name)
+            _end_pending(job, "failed", f"Could not build or queue the job: {exc}", "runtime")

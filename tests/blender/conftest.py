@@ -1,0 +1,174 @@
+"""The Blender tier: one headless Blender (``bpy`` imports once per process) with the built extension.
+
+Before ``import bpy`` the user resources go to a temp folder (the machine's Blender config is never
+touched); the extension is built with ``tools/ext.py`` and installed into the ``user_default`` repo
+exactly like a user's download, so the module is ``bl_ext.user_default.movie_director``.
+
+WanGP is the test double in ``tests/fake_wangp``, enabled per test by the ``fake_wangp`` fixture
+through the same ``WANGP_*`` variables a headless user sets; without it the add-on runs the layout
+animatic. ``bpy.app.timers`` never fire headless: tests drive ``md.pump()`` with ``drive``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FAKE_WANGP_ROOT = os.path.join(REPO, "tests", "fake_wangp")
+WANGP_SITE_PACKAGES = os.environ.get(
+    "MD_TEST_WANGP_SITE_PACKAGES", "/work/.venv-wangp/lib/python3.11/site-packages"
+)
+MODULE = "bl_ext.user_default.movie_director"
+
+_TMP = tempfile.mkdtemp(prefix="md_blender_tier_")
+os.environ["BLENDER_USER_RESOURCES"] = os.path.join(_TMP, "user")
+# Tests choose WanGP explicitly (fixture ``fake_wangp``); a developer's own settings must not leak in.
+for _name in ("WANGP_ROOT", "WANGP_SITE_PACKAGES", "WANGP_ARGS", "WANGP_HOST_MODE", "WANGP_PYTHON",
+              "FAKE_WANGP_CONFIG"):
+    os.environ.pop(_name, None)
+
+import bpy  # noqa: E402  (must come after BLENDER_USER_RESOURCES is set)
+
+
+def _build_zip() -> str:
+    out = os.path.join(_TMP, "dist")
+    done = subprocess.run(
+        [sys.executable, os.path.join(REPO, "tools", "ext.py"), "build", "--out", out],
+        check=True, capture_output=True, text=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def _install() -> object:
+    zip_path = _build_zip()
+    bpy.ops.extensions.package_install_files(filepath=zip_path, repo="user_default", enable_on_install=True)
+    return importlib.import_module(MODULE)
+
+
+def _make_empty_blend(path: str) -> None:
+    """A file with one empty 24 fps scene rendered with Workbench (fast headless renders)."""
+    for collection in (bpy.data.objects, bpy.data.cameras, bpy.data.meshes, bpy.data.lights, bpy.data.materials):
+        for item in list(collection):
+            collection.remove(item)
+    scene = bpy.context.scene
+    scene.name = "Scene"
+    scene.render.engine = "BLENDER_WORKBENCH"
+    scene.render.fps, scene.render.fps_base = 24, 1.0
+    scene.render.resolution_x, scene.render.resolution_y, scene.render.resolution_percentage = 320, 180, 100
+    scene.frame_start, scene.frame_end, scene.frame_current = 1, 120, 1
+    bpy.ops.wm.save_as_mainfile(filepath=path)
+
+
+_MD = _install()
+_EMPTY_BLEND = os.path.join(_TMP, "empty.blend")
+_make_empty_blend(_EMPTY_BLEND)
+
+
+@pytest.fixture(scope="session")
+def md():
+    """The installed extension's top-level module."""
+    return _MD
+
+
+@pytest.fixture(scope="session")
+def empty_blend() -> str:
+    return _EMPTY_BLEND
+
+
+def _stop_everything(md) -> None:
+    md.runtime.session.stop(timeout=10.0)
+    md.runtime.timer.stop_timer()
+
+
+@pytest.fixture(autouse=True)
+def _no_session_left(md):
+    """Every test ends with no session, no timer and no pending job, whatever it did."""
+    yield
+    _stop_everything(md)
+    assert not md.runtime.timer.timer_registered()
+
+
+@pytest.fixture
+def fresh_scene(md, empty_blend) -> bpy.types.Scene:
+    """A new empty file (one 24 fps Workbench scene). ``read_homefile`` would disable the extension."""
+    _stop_everything(md)
+    bpy.ops.wm.open_mainfile(filepath=empty_blend)
+    return bpy.context.scene
+
+
+@pytest.fixture
+def drive(md) -> Callable[..., None]:
+    """``drive(predicate, timeout=30)``: pump until ``predicate()`` is true; fail the test on timeout."""
+
+    def run(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout} s waiting for {predicate}")
+            delay = md.pump()
+            time.sleep(min(delay if delay is not None else 0.01, 0.01))
+
+    return run
+
+
+@pytest.fixture
+def fake_wangp(md, tmp_path, monkeypatch) -> Callable[..., dict]:
+    """Point the add-on at the WanGP test double; returns ``configure(**keys)`` for its script file.
+
+    Jobs are kept tiny and quick (few steps, short delays); the config file is re-read on every submit.
+    """
+    config_path = tmp_path / "fake_wangp.json"
+    config = {"load_delay_s": 0.05, "step_delay_s": 0.02, "steps_cap": 4}
+
+    def configure(**values) -> dict:
+        config.update(values)
+        config_path.write_text(json.dumps(config))
+        return dict(config)
+
+    configure()
+    monkeypatch.setenv("WANGP_ROOT", FAKE_WANGP_ROOT)
+    monkeypatch.setenv("WANGP_SITE_PACKAGES", WANGP_SITE_PACKAGES)
+    monkeypatch.setenv("FAKE_WANGP_CONFIG", str(config_path))
+    yield configure
+    _stop_everything(md)
+
+
+@pytest.fixture
+def output_dir(fresh_scene, tmp_path) -> str:
+    """The scene's takes folder, inside the test's temp folder."""
+    path = str(tmp_path / "takes")
+    fresh_scene.movie_director.output_dir = path
+    return path
+
+
+@pytest.fixture
+def make_shot(fresh_scene) -> Callable[..., bpy.types.Object]:
+    """``make_shot(name, start, end, prompt=...)``: a camera marked with the operator, active, tiny output."""
+
+    def make(name: str = "SH010", start: int = 1, end: int = 48, prompt: str = "a red cube on a table",
+             resolution: str = "128x96") -> bpy.types.Object:
+        scene = bpy.context.scene
+        camera = bpy.data.objects.new(name, bpy.data.cameras.new(name))
+        scene.collection.objects.link(camera)
+        camera.location = (0.0, -6.0, 1.5)
+        camera.rotation_euler = (1.4, 0.0, 0.0)
+        bpy.context.view_layer.objects.active = camera
+        bpy.ops.movie_director.mark_shot()
+        shot = camera.movie_director
+        shot.frame_start, shot.frame_end = start, end
+        shot.prompt = prompt
+        shot.resolution = resolution
+        shot.quality = "PREVIEW"
+        shot.camera_mode = "NONE"
+        return camera
+
+    return make

@@ -1,0 +1,98 @@
+"""The headless demo, end to end: ``demo/run_demo.py --out <tmp>`` in its own process (it imports
+bpy itself and installs the built extension), then the saved .blend opened in another fresh process
+to check that the clips are on its timeline. Runs without WanGP, so the layout animatic makes the clips.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEMO = os.path.join(REPO, "demo", "run_demo.py")
+SHOTS = {"SH010_DollyIn": (1, 48), "SH020_Pan": (49, 84), "SH030_Static": (85, 144)}
+
+INSPECT = """
+import json, sys
+import bpy
+bpy.ops.wm.open_mainfile(filepath=sys.argv[1])
+scene = bpy.context.scene
+editor = scene.sequence_editor
+strips = editor.strips_all if hasattr(editor, "strips_all") else editor.sequences_all
+found = []
+for strip in strips:
+    if strip.type == "MOVIE":
+        found.append({"name": strip.name, "shot_id": strip.get("md_shot_id"), "channel": strip.channel,
+                      "start": strip.frame_final_start, "length": strip.frame_final_duration,
+                      "file": bpy.path.abspath(strip.filepath), "fps": strip.fps})
+print("INSPECT " + json.dumps({"fps": scene.render.fps, "strips": found}))
+"""
+
+
+def _clean_env(tmp_path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WANGP_", "BLENDER_USER_"))}
+    env["BLENDER_USER_RESOURCES"] = str(tmp_path / "inspect_user")
+    return env
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo_out")
+    env = _clean_env(out)
+    proc = subprocess.run([sys.executable, DEMO, "--out", str(out)], capture_output=True, text=True, env=env,
+                          timeout=600, cwd=str(out))
+    return out, proc
+
+
+def test_demo_exits_cleanly_and_says_it_is_the_animatic(demo_run):
+    out, proc = demo_run
+    assert proc.returncode == 0, proc.stdout + proc.stderr + _log_tail(out)
+    assert "layout animatic" in proc.stdout and "NOT AI" in proc.stdout
+    assert os.path.isfile(out / "movie_director_demo.blend")
+
+
+def test_summary_lists_three_shots_done(demo_run):
+    _out, proc = demo_run
+    rows = {}
+    for line in proc.stdout.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        if cells and cells[0] in SHOTS:
+            rows[cells[0]] = cells
+    assert set(rows) == set(SHOTS), proc.stdout
+    for name, (start, end) in SHOTS.items():
+        shot, frames, generator, status, take_file, strip = rows[name]
+        assert frames == f"{start}-{end} ({end - start + 1})"
+        assert generator.startswith("layout animatic") and status == "done"
+        assert take_file.endswith(".mp4") and name in take_file
+        assert strip == f"2/{start}/{end - start + 1}"
+    assert "All shots done." in proc.stdout
+
+
+def test_clips_are_on_disk_and_on_the_saved_timeline(demo_run, tmp_path):
+    out, _proc = demo_run
+    clips = sorted(str(p) for p in out.rglob("*.mp4"))
+    assert len(clips) == 3 and all(os.path.getsize(c) > 0 for c in clips)
+    assert len(list(out.rglob("*.json"))) == 3
+
+    inspect = subprocess.run([sys.executable, "-c", INSPECT, str(out / "movie_director_demo.blend")],
+                             capture_output=True, text=True, env=_clean_env(tmp_path), timeout=120)
+    line = next((ln for ln in inspect.stdout.splitlines() if ln.startswith("INSPECT ")), "")
+    assert line, inspect.stdout + inspect.stderr
+    data = json.loads(line[len("INSPECT "):])
+    assert data["fps"] == 24
+    strips = {s["name"]: s for s in data["strips"]}
+    assert set(strips) == set(SHOTS)
+    for name, (start, end) in SHOTS.items():
+        strip = strips[name]
+        assert (strip["channel"], strip["start"], strip["length"], strip["fps"]) == (2, start, end - start + 1, 24)
+        assert strip["file"] in clips and strip["shot_id"]
+
+
+def _log_tail(out) -> str:
+    log = out / "blender_output.log"
+    return log.read_text(errors="replace")[-3000:] if log.exists() else ""

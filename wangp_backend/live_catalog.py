@@ -1,0 +1,56 @@
+"""Read the video-model catalog from a running WanGP session as plain, JSON-safe records.
+
+``list_model_metadata`` has no frame rules, fps or defaults; ``get_model_schema`` adds them per
+model. The merged records have the shape of ``shared/reference/wangp-video-models.json``, so
+:meth:`ModelCatalog.from_records` reads live and snapshot catalogs alike.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from .failures import one_line
+from .logs import LOGGER_NAME
+
+log = logging.getLogger(LOGGER_NAME)
+
+#: Keys kept from WanGP's records; the rest (``setting_values``, model internals) is large and unused.
+_METADATA_KEYS = (
+    "model_type", "name", "family", "family_label", "base_model_type", "finetune", "main_output", "inputs",
+    "outputs", "media_inputs", "capabilities", "availability",
+)
+_SCHEMA_KEYS = ("description", "fps", "frames_minimum", "frames_steps", "frames_maximum", "sliding_window")
+_DEFAULT_KEYS = {
+    "resolution": "default_resolution",
+    "video_length": "default_video_length",
+    "num_inference_steps": "default_num_inference_steps",
+    "guidance_scale": "default_guidance_scale",
+}
+
+
+def read_catalog(session: Any) -> list[dict[str, Any]]:
+    """One record per video model of ``session``; a model whose schema cannot be read keeps its metadata."""
+    records = []
+    for metadata in session.list_model_metadata(main_output="video", include_availability=True):
+        record = {key: metadata[key] for key in _METADATA_KEYS if key in metadata}
+        try:
+            record.update(_schema_fields(session, str(record["model_type"])))
+        except Exception as exc:  # one broken model definition must not hide the others
+            log.warning("model %s: could not read its schema: %s", record.get("model_type"), one_line(exc))
+        records.append(record)
+    return records
+
+
+def _schema_fields(session: Any, model_type: str) -> dict[str, Any]:
+    schema = session.get_model_schema(model_type) or {}
+    metadata: Mapping[str, Any] = schema.get("metadata") or {}
+    fields = {key: metadata[key] for key in _SCHEMA_KEYS if key in metadata}
+    defaults = schema.get("default_settings")
+    if defaults is None:
+        defaults = session.get_default_settings(model_type)
+    for theirs, ours in _DEFAULT_KEYS.items():
+        if defaults.get(theirs) is not None:
+            fields[ours] = defaults[theirs]
+    return fields

@@ -1,0 +1,253 @@
+"""Run one of our jobs on the host thread: validate, submit, follow WanGP's events, fall back, file the take.
+
+Everything here happens on the host thread, so it needs no locks. Collaborators (the session, the
+message sink, the command poll) are injected, which keeps it testable with hand-written fakes.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .catalog import ModelCatalog
+from .failures import classify, hint_for, one_line
+from .hashing import settings_hash
+from .logs import LOGGER_NAME
+from .messages import Cancelled, Failed, Log, Message, Started, TakeReady
+from .outcome import Outcome, judge
+from .requests import JobRequest
+from .takes import place_take, sidecar_path, sidecar_record, write_json_atomic
+from .translate import JobTranslator
+from .validate import Validated, ValidationError, validate_settings
+
+log = logging.getLogger(LOGGER_NAME)
+
+#: How long the host waits for ``job.result()`` after the event stream closed without a ``completed`` event.
+RESULT_TIMEOUT_S = 5.0
+#: How long a job whose host code failed may take to stop after being cancelled.
+ABORT_TIMEOUT_S = 30.0
+
+
+def now_iso() -> str:
+    return datetime.now().astimezone().isoformat(timespec="milliseconds")
+
+
+@dataclass
+class HostJob:
+    """A submitted request and what the host knows about its progress."""
+
+    job_id: str
+    request: JobRequest
+    submitted_at: str = field(default_factory=now_iso)
+    cancel_requested: bool = False
+    cancel_reason: str = ""
+    #: The WanGP ``SessionJob`` of the current attempt, while it runs.
+    wangp_job: Any = None
+
+    def cancel(self, reason: str = "cancelled") -> None:
+        """Ask the job to stop (host thread only); WanGP stops cooperatively, the stream then ends."""
+        self.cancel_requested = True
+        self.cancel_reason = self.cancel_reason or reason
+        if self.wangp_job is not None:
+            self.wangp_job.cancel()
+
+
+@dataclass
+class _Attempt:
+    validated: Validated
+    number: int
+    outcome: Outcome = field(default_factory=lambda: Outcome("failed"))
+    started_at: str = ""
+    finished_at: str = ""
+    duration_s: float = 0.0
+
+
+class JobRunner:
+    """Runs jobs one at a time against a started WanGP session; every job ends in exactly one terminal message."""
+
+    def __init__(
+        self,
+        session: Any,
+        catalog: ModelCatalog,
+        wangp_version: str,
+        emit: Callable[[Message], None],
+        poll_commands: Callable[[], None],
+        *,
+        should_abandon: Callable[[], bool],
+        preview_max_side: int,
+        preview_max_fps: float,
+        log_lines: int,
+        rng: random.Random,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.session = session
+        self.catalog = catalog
+        self.wangp_version = wangp_version
+        self._emit = emit
+        self._poll_commands = poll_commands
+        self._should_abandon = should_abandon
+        self._preview_max_side = preview_max_side
+        self._preview_max_fps = preview_max_fps
+        self._log_lines = log_lines
+        self._rng = rng
+        self._clock = clock
+        #: A WanGP job left running because the host had to close before it stopped.
+        self.abandoned_job: Any = None
+
+    def run(self, job: HostJob) -> None:
+        request = job.request
+        log_tail: deque[str] = deque(maxlen=self._log_lines)
+        try:
+            primary = validate_settings(request.settings, self.catalog, self._rng)
+        except ValidationError as exc:
+            self._fail(job, "validation", str(exc), "validation", log_tail)
+            return
+        attempts: list[_Attempt] = []
+        for model_type in (primary.model.model_type, *request.fallbacks):
+            validated = primary if not attempts else self._fallback(job, model_type, primary.seed, attempts[0])
+            if validated is None:
+                continue
+            if job.cancel_requested:
+                self._emit(Cancelled(job.job_id, request.shot_key, reason=job.cancel_reason))
+                return
+            attempt = _Attempt(validated, number=len(attempts))
+            attempts.append(attempt)
+            self._info(job, validated.notes)
+            self._run_attempt(job, attempt, log_tail)
+            if attempt.outcome.kind == "success":
+                self._file_take(job, attempts, log_tail)
+                return
+            if attempt.outcome.kind == "cancelled":
+                self._emit(Cancelled(job.job_id, request.shot_key, reason=job.cancel_reason or "cancelled"))
+                return
+            if not attempt.outcome.retryable:
+                break
+        last = attempts[-1].outcome
+        self._fail(job, last.stage, last.message, last.error_class, log_tail)
+
+    def _fallback(self, job: HostJob, model_type: str, seed: int, first: _Attempt) -> Validated | None:
+        """The request re-validated for fallback ``model_type`` (same seed), or None to skip it."""
+        settings = {**job.request.settings, "model_type": model_type, "seed": seed}
+        try:
+            validated = validate_settings(settings, self.catalog, self._rng)
+        except ValidationError as exc:
+            self._log(job, f"fallback model skipped: {exc}")
+            return None
+        self._log(job, f"{first.validated.model.model_type} failed ({first.outcome.message}); trying fallback "
+                       f"model {validated.model.model_type}")
+        return validated
+
+    def _run_attempt(self, job: HostJob, attempt: _Attempt, log_tail: deque[str]) -> None:
+        settings = attempt.validated.settings
+        try:
+            wangp_job = self.session.submit_task(settings)
+        except Exception as exc:  # the boundary: WanGP refused the task; say why
+            message = one_line(exc) or type(exc).__name__
+            attempt.outcome = Outcome("failed", stage="submit", message=message, error_class=classify(message))
+            return
+        started = self._clock()
+        attempt.started_at = now_iso()
+        job.wangp_job = wangp_job
+        self._emit(Started(job.job_id, job.request.shot_key, attempt.validated.model.model_type,
+                           attempt=attempt.number, settings=copy.deepcopy(settings)))
+        translator = JobTranslator(job.job_id, job.request.shot_key, log_tail, preview_max_side=self._preview_max_side,
+                                   preview_max_fps=self._preview_max_fps, clock=self._clock)
+        try:
+            ended = self._follow(wangp_job, translator)
+        except Exception:
+            # Our own code failed mid-job: stop WanGP's job before the host moves on, or the next submit is refused.
+            wangp_job.cancel()
+            try:
+                wangp_job.result(timeout=ABORT_TIMEOUT_S)
+            except TimeoutError:
+                log.warning("job %s: WanGP did not stop within %ss", job.job_id, ABORT_TIMEOUT_S)
+            raise
+        finally:
+            job.wangp_job = None
+        attempt.finished_at = now_iso()
+        attempt.duration_s = round(self._clock() - started, 3)
+        if not ended:
+            self.abandoned_job = wangp_job
+            attempt.outcome = Outcome("cancelled")
+            return
+        attempt.outcome = judge(self._result(wangp_job, translator), job.cancel_requested)
+
+    def _follow(self, wangp_job: Any, translator: JobTranslator) -> bool:
+        """Translate events until the stream closes (True), serving commands meanwhile; False if abandoned."""
+        events = wangp_job.events
+        while True:
+            event = events.get(timeout=0.05)
+            if event is not None:
+                self._emit_all(translator.handle(event))
+            elif events.closed:
+                # Events put just before the close can still be queued behind a timed-out get().
+                while (event := events.get(timeout=0)) is not None:
+                    self._emit_all(translator.handle(event))
+                break
+            self._emit_all(translator.tick())
+            self._poll_commands()
+            if self._should_abandon():
+                return False
+        # The stream's end is the point where WanGP has restored the cwd and stdout.
+        self._emit_all(translator.finish())
+        return True
+
+    def _result(self, wangp_job: Any, translator: JobTranslator) -> Any:
+        if translator.result is not None:
+            return translator.result
+        try:
+            return wangp_job.result(timeout=RESULT_TIMEOUT_S)
+        except TimeoutError:
+            return None
+
+    def _file_take(self, job: HostJob, attempts: list[_Attempt], log_tail: deque[str]) -> None:
+        request, final = job.request, attempts[-1]
+        source = final.outcome.files[0]
+        try:
+            filepath = place_take(source, request.take_dir, request.take_name)
+            record = sidecar_record(
+                job_id=job.job_id, request=request, validated=final.validated, wangp_version=self.wangp_version,
+                filepath=filepath, settings_hash=self._settings_hash(request), submitted_at=job.submitted_at,
+                started_at=final.started_at, finished_at=final.finished_at, duration_s=final.duration_s,
+                attempts=[(a.validated.model.model_type, a.outcome.message) for a in attempts],
+            )
+            write_json_atomic(sidecar_path(filepath), record)
+        except (OSError, ValueError) as exc:
+            self._fail(job, "take", f"The clip could not be put into the take folder: {one_line(exc)}", "runtime",
+                       log_tail, hint=f"Check that {request.take_dir} is writable; WanGP's file is {source}.")
+            return
+        self._emit(TakeReady(
+            job.job_id, request.shot_key, filepath=filepath, sidecar_path=sidecar_path(filepath),
+            model_type=record["model_type"], seed=record["seed"], fps=record["fps"],
+            frame_count=record["frame_count"], width=record["width"], height=record["height"],
+            has_audio=record["has_audio"], used_fallback=record["used_fallback"],
+            primary_error=record["primary_error"], settings_hash=record["settings_hash"],
+            duration_s=record["duration_s"],
+        ))
+
+    @staticmethod
+    def _settings_hash(request: JobRequest) -> str:
+        return str(request.sidecar_extra.get("settings_hash") or settings_hash(request.settings))
+
+    def _fail(self, job: HostJob, stage: str, message: str, error_class: str, log_tail: deque[str],
+              hint: str = "") -> None:
+        self._emit(Failed(job.job_id, job.request.shot_key, stage=stage, message=message, error_class=error_class,
+                          hint=hint or hint_for(error_class), log_tail=tuple(log_tail)))
+
+    def _info(self, job: HostJob, notes: tuple[str, ...]) -> None:
+        for note in notes:
+            self._log(job, note)
+
+    def _log(self, job: HostJob, text: str) -> None:
+        self._emit(Log(job.job_id, job.request.shot_key, source="info", text=text))
+
+    def _emit_all(self, messages: list[Message]) -> None:
+        for message in messages:
+            self._emit(message)

@@ -1,0 +1,117 @@
+"""Put a finished clip into the shot's take folder with its sidecar JSON, never overwriting anything.
+
+Takes are the user's work: a name already used (by an older take, a file the user put there, or a
+sidecar left without its clip) is never reused; the next free ``<name>_2``, ``<name>_3``... is taken.
+"""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import json
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .requests import JobRequest
+from .validate import Validated
+
+SIDECAR_SCHEMA = "movie_director.take/1"
+
+
+def sidecar_path(media_path: str) -> str:
+    return os.path.splitext(media_path)[0] + ".json"
+
+
+def place_take(src: str, take_dir: str, take_name: str) -> str:
+    """Move ``src`` to ``take_dir/<free stem><ext>`` and return the new absolute path."""
+    if not take_name or os.path.basename(take_name) != take_name or take_name in (".", ".."):
+        raise ValueError(f"take name must be a plain file name, got {take_name!r}")
+    if not os.path.isabs(take_dir):
+        raise ValueError(f"take folder must be an absolute path, got {take_dir!r}")
+    os.makedirs(take_dir, exist_ok=True)
+    ext = os.path.splitext(src)[1]
+    for n in itertools.count(1):
+        dst = os.path.join(take_dir, (take_name if n == 1 else f"{take_name}_{n}") + ext)
+        if os.path.lexists(sidecar_path(dst)):
+            continue
+        try:
+            # O_EXCL reserves the name atomically; the move below then replaces only our empty placeholder.
+            os.close(os.open(dst, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        except FileExistsError:
+            continue
+        _move_over_placeholder(src, dst)
+        return dst
+
+
+def _move_over_placeholder(src: str, dst: str) -> None:
+    try:
+        os.replace(src, dst)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            os.remove(dst)
+            raise
+        # Another drive or file system: copy, then delete the source, so it is still a move.
+        shutil.copyfile(src, dst)
+        shutil.copystat(src, dst)
+        os.remove(src)
+
+
+def write_json_atomic(path: str, data: Mapping[str, Any]) -> None:
+    """Write ``data`` so that a reader never sees a half-written file (tmp file + ``os.replace``)."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, sort_keys=True, default=str)
+            fh.write("\n")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def sidecar_record(
+    *,
+    job_id: str,
+    request: JobRequest,
+    validated: Validated,
+    wangp_version: str,
+    filepath: str,
+    settings_hash: str,
+    submitted_at: str,
+    started_at: str,
+    finished_at: str,
+    duration_s: float,
+    attempts: Sequence[tuple[str, str]],
+) -> dict[str, Any]:
+    """What a take's sidecar JSON holds: enough to re-make the clip exactly, in or outside Blender.
+
+    ``attempts`` lists ``(model_type, error)`` in order; the last one made this take.
+    """
+    primary_error = attempts[0][1] if len(attempts) > 1 else ""
+    record: dict[str, Any] = dict(request.sidecar_extra)
+    record.update(
+        schema=SIDECAR_SCHEMA,
+        file=os.path.basename(filepath),
+        job_id=job_id,
+        shot_key=request.shot_key,
+        settings=validated.settings,
+        settings_hash=settings_hash,
+        wangp_version=wangp_version,
+        model_type=validated.model.model_type,
+        seed=validated.seed,
+        fps=validated.fps,
+        frame_count=validated.frame_count,
+        width=validated.width,
+        height=validated.height,
+        has_audio="audio" in validated.model.outputs,
+        submitted_at=submitted_at,
+        started_at=started_at,
+        finished_at=finished_at,
+        duration_s=duration_s,
+        used_fallback=len(attempts) > 1,
+        primary_error=primary_error,
+        attempts=[{"model_type": model_type, "error": error} for model_type, error in attempts],
+    )
+    return record
