@@ -18,26 +18,25 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import os
 import shutil
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from typing import TextIO
 
 DEMO_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(DEMO_DIR)
 BLEND_NAME = "movie_director_demo.blend"
 LOG_NAME = "blender_output.log"
-ADDON_MODULE = "bl_ext.user_default.movie_director"
 
 
 @contextlib.contextmanager
 def output_to(log_path: str) -> Iterator[TextIO]:
-    """Send everything written to file descriptors 1 and 2 (Blender's C code prints there: "Saved:",
-    "Video append frame"...) into ``log_path``; yield a stream to the real console for the demo's own lines."""
+    """Send file descriptors 1 and 2 to ``log_path`` and yield a stream to the real console.
+
+    Blender's C code prints a line per rendered image and encoded frame ("Saved:", "Video append
+    frame"); the demo's own lines stay readable on the console and nothing is lost.
+    """
     sys.stdout.flush()
     sys.stderr.flush()
     saved = os.dup(1), os.dup(2)
@@ -65,76 +64,6 @@ def generator_line() -> str:
             "rendered by Blender through its own camera: a Blender render of the layout, NOT AI video.")
 
 
-def install_extension(build_dir: str) -> object:
-    """Build the zip with ``tools/ext.py`` and install it the way a user does; return the add-on module."""
-    sys.path.insert(0, os.path.join(REPO, "tools"))
-    import ext
-
-    import bpy
-
-    zip_path = ext.build(build_dir)
-    bpy.ops.extensions.package_install_files(filepath=zip_path, repo="user_default", enable_on_install=True)
-    return importlib.import_module(ADDON_MODULE)
-
-
-def mark_shots(cameras: list, plans: tuple) -> None:
-    import bpy
-
-    for camera, plan in zip(cameras, plans, strict=True):
-        with bpy.context.temp_override(active_object=camera, object=camera, selected_objects=[camera]):
-            bpy.ops.movie_director.mark_shot()
-        shot = camera.movie_director
-        shot.frame_start, shot.frame_end = plan.frame_start, plan.frame_end
-        shot.prompt = plan.prompt
-        shot.camera_mode = "MANUAL"
-        shot.camera_movements = set(plan.camera_moves)
-
-
-def run(out_dir: str, say) -> int:
-    import bpy
-
-    import demo_scene
-    import demo_summary
-
-    started = time.monotonic()
-    blend_path = os.path.join(out_dir, BLEND_NAME)
-    with tempfile.TemporaryDirectory(prefix="md_demo_build_") as build_dir:
-        md = install_extension(build_dir)
-    say(f"Installed the extension as {md.__name__} (Blender {bpy.app.version_string})")
-
-    scene = bpy.context.scene
-    demo_scene.clear_data()
-    demo_scene.build_set(scene)
-    cameras = demo_scene.build_cameras(scene)
-    # Saved first so the default output folder (//movie_director/) is next to the .blend in out_dir.
-    bpy.ops.wm.save_as_mainfile(filepath=blend_path)
-    mark_shots(cameras, demo_scene.SHOTS)
-    say(f"Scene '{scene.name}' at {scene.render.fps} fps with {len(cameras)} shots; generating (PREVIEW)...")
-
-    generate_error = ""
-    try:
-        bpy.ops.movie_director.generate_scene(quality="PREVIEW")
-    except RuntimeError as exc:  # an ERROR report of the operator: show it and still report the shots
-        generate_error = str(exc).strip()
-    finally:
-        md.runtime.session.stop()
-    bpy.ops.wm.save_mainfile()
-
-    strips = list(md.compat.all_strips(scene.sequence_editor)) if scene.sequence_editor else []
-    rows = demo_summary.shot_rows(scene, strips, out_dir)
-    say("")
-    say(demo_summary.table(rows))
-    say("")
-    if generate_error:
-        say(f"generate_scene reported: {generate_error}")
-    if scene.movie_director.batch_summary:
-        say(f"Batch: {scene.movie_director.batch_summary}")
-    say(f"Saved {blend_path} in {time.monotonic() - started:.1f} s")
-    ok = len(rows) == len(demo_scene.SHOTS) and all(row.ok for row in rows)
-    say("All shots done." if ok else "Some shots FAILED (see the table and the log).")
-    return 0 if ok else 1
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="demo_out", help="output folder (default: ./demo_out)")
@@ -146,14 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     print(generator_line())
     print(f"Blender's own output goes to {log_path}", flush=True)
 
-    # Must be set before bpy is imported: Blender reads it once, and the demo must not touch the
-    # user's real Blender configuration or extensions.
+    # Before bpy is imported (Blender reads it once): the demo must not touch the user's own
+    # Blender configuration or extensions.
     user_dir = tempfile.mkdtemp(prefix="md_demo_user_")
     os.environ["BLENDER_USER_RESOURCES"] = user_dir
     sys.path.insert(0, DEMO_DIR)
     try:
         with output_to(log_path) as console:
-            return run(out_dir, lambda line: print(line, file=console))
+            import demo_pipeline
+
+            return demo_pipeline.run(out_dir, BLEND_NAME, lambda line: print(line, file=console))
     finally:
         shutil.rmtree(user_dir, ignore_errors=True)
 

@@ -6,7 +6,7 @@ import bpy
 from bpy.props import EnumProperty
 
 from ..runtime import jobs, keys, session, submit, timer
-from .common import active_shot
+from .common import active_shot, report_notices
 
 SCOPE_ITEMS = (
     ("SHOT", "Shot", "The active shot's queued and running jobs"),
@@ -53,4 +53,5 @@ class MOVIE_DIRECTOR_OT_cancel(bpy.types.Operator):
                     host.cancel(record.job_id)
         timer.ensure_timer()
         self.report({"INFO"}, f"Cancelling {count} Job{'s' if count != 1 else ''}")
+        report_notices(self)
         return {"FINISHED"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bpy
 
 from ..runtime import keys
+from .common import report_notices
 
 
 def marker_range(scene: bpy.types.Scene, obj: bpy.types.Object) -> tuple[int, int] | None:
@@ -52,4 +53,5 @@ class MOVIE_DIRECTOR_OT_mark_shot(bpy.types.Operator):
         keys.scene_key(scene)
         if obj.type != "CAMERA":
             self.report({"INFO"}, f"{obj.name} is a shot; it is filmed through the scene camera")
+        report_notices(self)
         return {"FINISHED"}

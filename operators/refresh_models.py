@@ -5,6 +5,7 @@ from __future__ import annotations
 import bpy
 
 from ..runtime import session
+from .common import report_notices
 
 
 class MOVIE_DIRECTOR_OT_refresh_models(bpy.types.Operator):
@@ -26,4 +27,5 @@ class MOVIE_DIRECTOR_OT_refresh_models(bpy.types.Operator):
         for warning in library.warnings:
             self.report({"WARNING"}, warning)
         self.report({"INFO"}, f"Refreshing models; {len(library.names())} templates")
+        report_notices(self)
         return {"FINISHED"}

@@ -6,7 +6,7 @@ import bpy
 from bpy.props import IntProperty
 
 from ..runtime import keys, timeline, timer
-from .common import active_shot, poll_active_shot
+from .common import active_shot, poll_active_shot, report_notices
 
 
 class MOVIE_DIRECTOR_OT_set_active_take(bpy.types.Operator):
@@ -44,4 +44,5 @@ class MOVIE_DIRECTOR_OT_set_active_take(bpy.types.Operator):
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         shot.active_take_index = self.index
+        report_notices(self)
         return {"FINISHED"}

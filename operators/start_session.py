@@ -5,6 +5,7 @@ from __future__ import annotations
 import bpy
 
 from ..runtime import session
+from .common import report_notices
 
 
 class MOVIE_DIRECTOR_OT_start_session(bpy.types.Operator):
@@ -28,4 +29,5 @@ class MOVIE_DIRECTOR_OT_start_session(bpy.types.Operator):
             return {"CANCELLED"}
         what = "the layout animatic (not AI)" if host.mode == "animatic" else "WanGP"
         self.report({"INFO"}, f"Starting {what}")
+        report_notices(self)
         return {"FINISHED"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bpy
 
 from ..runtime import session
+from .common import report_notices
 
 #: Seconds to wait for a running job to stop (WanGP cancels between denoising steps).
 STOP_TIMEOUT_S = 15.0
@@ -26,4 +27,5 @@ class MOVIE_DIRECTOR_OT_stop_session(bpy.types.Operator):
     def execute(self, context):
         session.stop(context, timeout=STOP_TIMEOUT_S)
         self.report({"INFO"}, "Session stopped")
+        report_notices(self)
         return {"FINISHED"}

@@ -47,6 +47,13 @@ def test_loaded_model_goes_first_and_costs_nothing():
     assert model_loads(order, current_model="C") == 2
 
 
+def test_batch_on_the_loaded_model_alone_loads_nothing():
+    scene = [shot("a2", "A", 100, depends_on="a1"), shot("a1", "A", 0), shot("a3", "A", 50)]
+    order = schedule(scene, current_model="A")
+    assert keys(order) == ["a1", "a3", "a2"]
+    assert model_loads(order, current_model="A") == 0
+
+
 def test_loaded_model_outside_the_batch_changes_nothing():
     scene = alternating_scene()
     assert schedule(scene, current_model="Z") == schedule(scene)

@@ -10,8 +10,15 @@ from typing import Any
 from wangp_backend.batch import TAKE_SCHEMA, is_unchanged, scan_takes
 
 
-def write_take(folder: Path, stem: str, *, shot_key: str = "sh010", settings_hash: str = "abc123",
-               clip_ext: str | None = ".mp4", name_clip: bool = True, **extra: Any) -> Path:
+def write_take(
+    folder: Path,
+    stem: str,
+    *,
+    shot_key: str = "sh010",
+    settings_hash: str = "abc123",
+    clip_ext: str | None = ".mp4",
+    name_clip: bool = True,
+) -> Path:
     """A take as the session host leaves it: ``<stem>.json`` and (unless ``clip_ext`` is None) the clip."""
     folder.mkdir(parents=True, exist_ok=True)
     record: dict[str, Any] = {
@@ -21,7 +28,6 @@ def write_take(folder: Path, stem: str, *, shot_key: str = "sh010", settings_has
         "model_type": "t2v_1.3B",
         "seed": 42,
         "settings": {"prompt": "a fox", "seed": 42},
-        **extra,
     }
     if name_clip:
         record["file"] = stem + (clip_ext or ".mp4")

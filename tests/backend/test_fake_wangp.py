@@ -513,7 +513,10 @@ def test_schema_metadata_carries_the_frame_rules(session: Any, model_type: str, 
 def test_media_inputs_say_which_models_take_start_and_end_images(session: Any) -> None:
     image = {r["model_type"]: r["media_inputs"]["image"] for r in session.list_model_metadata()}
     assert (image["t2v_1.3B"]["start"], image["t2v_1.3B"]["end"]) == (False, False)
-    assert (image["i2v"]["start"], image["i2v"]["end"]) == (True, False)
+    # Wan's handler allows "SEVL" for the i2v bases, "SVL"/"TSVL" (start only) for multitalk and ti2v.
+    assert (image["i2v"]["start"], image["i2v"]["end"]) == (True, True)
+    assert (image["i2v_2_2_multitalk"]["start"], image["i2v_2_2_multitalk"]["end"]) == (True, False)
+    assert (image["ti2v_2_2"]["start"], image["ti2v_2_2"]["end"]) == (True, False)
     assert (image["flf2v_720p"]["start"], image["flf2v_720p"]["end"]) == (True, True)
     assert (image["ltx2_22B_distilled"]["start"], image["ltx2_22B_distilled"]["end"]) == (True, True)
     assert (image["i2v_2_2"]["start"], image["i2v_2_2"]["end"]) == (True, True)

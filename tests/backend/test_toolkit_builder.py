@@ -187,6 +187,18 @@ def test_template_family_picks_the_tier_model(catalog, library):
     assert any("Standard tier on LTX-2 (large VRAM)" in note for note in built.notes)
 
 
+def test_a_model_still_to_download_is_said_and_gets_no_fallbacks():
+    built = build_settings(shot(quality="STANDARD"), snapshot_catalog(available=()), vram_gb=12)
+    assert (built.model_type, built.fallbacks) == ("t2v_fusionix", ())
+    assert "'t2v_fusionix' is not downloaded yet: WanGP will download it first" in built.notes
+
+
+def test_family_of_a_model_without_a_catalog_comes_from_the_tier_table():
+    built = build_settings(shot(model_type="ltx2_distilled", quality="PREVIEW", frame_end=480), None)
+    assert built.settings["video_length"] == 121
+    assert "Frames 481 -> 121 (Preview tier cap)" in built.notes
+
+
 def test_explicit_model_aliases_are_resolved(catalog):
     fast = build_settings(shot(model_type="hunyuan_fast"), catalog)
     assert fast.model_type == fast.settings["model_type"] == "hunyuan_t2v_fast"
@@ -261,6 +273,13 @@ def test_without_a_catalog_the_builder_still_works(library):
     assert built.settings["video_length"] == 49
     assert "num_inference_steps" not in built.settings and "guidance_scale" not in built.settings
     assert any(note.startswith("No model catalog yet") for note in built.notes)
+
+
+def test_template_tier_applies_only_to_a_shot_without_quality(catalog, library):
+    product = library.get("product")
+    assert product.tier == "FINAL"
+    assert any("Final tier" in n for n in build_settings(shot(template="product", quality=""), catalog, library).notes)
+    assert any("Preview tier" in n for n in build_settings(shot(template="product", quality="PREVIEW"), catalog).notes)
 
 
 def test_unknown_quality_is_an_error(catalog):

@@ -89,7 +89,9 @@ def test_frame_count_in_seconds_uses_force_fps() -> None:
 
 
 def test_bad_frame_count() -> None:
-    assert reason(video_length="many") == "video_length must be a number of frames (or seconds such as '4s'), got 'many'."
+    assert reason(video_length="many") == (
+        "video_length must be a number of frames (or seconds such as '4s'), got 'many'."
+    )
 
 
 def test_missing_frame_count_uses_the_model_default_without_adding_it() -> None:

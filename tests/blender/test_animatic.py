@@ -366,3 +366,58 @@ def test_waits_while_the_user_renders(host, scene, requests, keys, take_dir, md,
     assert host.drain() == [] and host.busy
     monkeypatch.undo()
     assert _of(_run(host), "take_ready")
+
+
+# -- through the session and the operators (no WanGP configured: the session runs the animatic) --
+
+
+def test_generate_shot_runs_the_animatic_through_the_pump(md, output_dir, make_shot, drive):
+    scene = bpy.context.scene
+    _red_cube(scene)
+    obj = make_shot("SH200", 3, 14, resolution=SMALL)
+    obj.location, obj.rotation_euler = (0.0, -10.0, 0.0), (math.pi / 2, 0.0, 0.0)
+    scene.frame_current = 40
+    shot = obj.movie_director
+    seen: dict[str, set] = {"status": set(), "progress": set()}
+
+    md.runtime.generate.queue_shot(bpy.context, scene, obj)
+
+    def finished():
+        seen["status"].add(shot.generation_status)
+        seen["progress"].add(shot.generation_progress)
+        return shot.generation_status in ("done", "failed")
+
+    drive(finished, timeout=60)
+    assert shot.generation_status == "done", shot.error_message
+    assert md.runtime.session.view().mode == "animatic"
+    assert "in_progress" in seen["status"] and any(0 < p < 100 for p in seen["progress"])
+    take = shot.takes[shot.active_take_index]
+    assert (take.model_type, take.frame_count, take.fps) == ("layout_animatic", 12, 24)
+    assert _clip_info(take.filepath) == (12, 24.0, (160, 90))
+    with open(take.sidecar_path, encoding="utf-8") as fh:
+        sidecar = json.load(fh)
+    assert sidecar["generator"] == "layout_animatic" and sidecar["shot_name"] == "SH200"
+
+    image = shot.preview_image
+    pixels = np.empty(image.size[0] * image.size[1] * 4, dtype=np.float32)
+    image.pixels.foreach_get(pixels)
+    rgb = pixels.reshape(image.size[1], image.size[0], 4)[..., :3]
+    assert tuple(image.size) == (160, 90) and (rgb[..., 0] > 2 * rgb[..., 1] + 0.1).any()
+    assert "not AI" in bpy.data.texts["Movie Director Log"].as_string()
+    drive(lambda: not md.runtime.timeline.waiting())
+    assert md.runtime.timeline.shot_strip(scene, md.runtime.keys.shot_key(scene, obj)).frame_final_duration == 12
+    assert scene.frame_current == 40
+    assert sorted(s.name for s in bpy.data.scenes) == ["Scene"]
+
+
+def test_cancel_operator_stops_an_animatic_render(md, output_dir, make_shot, drive, work_dirs):
+    obj = make_shot("SH210", 1, 200, resolution=SMALL)
+    shot = obj.movie_director
+    md.runtime.generate.queue_shot(bpy.context, bpy.context.scene, obj)
+    drive(lambda: 0 < shot.generation_progress < 50, timeout=60)
+
+    assert bpy.ops.movie_director.cancel(scope="SHOT") == {"FINISHED"}
+    drive(lambda: shot.generation_status == "cancelled", timeout=30)
+    assert len(shot.takes) == 0 and not work_dirs()
+    folder = os.path.join(output_dir, "Scene", "SH210")
+    assert not os.path.isdir(folder) or os.listdir(folder) == []

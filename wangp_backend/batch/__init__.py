@@ -7,6 +7,7 @@ The Blender side collects the scene's shots as :class:`BatchItem`, skips the unc
 
 from .estimate import DurationEstimator
 from .item import BatchItem
+from .ordering import model_loads, schedule
 from .queue_file import (
     QUEUE_FILE_NAME,
     QueueEntry,
@@ -15,7 +16,6 @@ from .queue_file import (
     request_from_plain,
     request_to_plain,
 )
-from .schedule import model_loads, schedule
 from .sidecars import TAKE_SCHEMA, clip_path, is_unchanged, scan_takes
 from .summary import BatchSummary, queue_report
 

@@ -140,13 +140,18 @@ def family_of(model_type: str, catalog: ModelCatalog | None = None) -> str:
     if info is not None and info.family in families():
         return info.family
     resolved = ALIASES.get(model_type, model_type)
-    for family, entry in _table()["families"].items():
-        for tier in entry["tiers"].values():
-            for level in VRAM_CLASSES:
-                for kind in ("text", "image"):
-                    if any(_candidate(raw).model_type == resolved for raw in tier[level][kind]):
-                        return family
-    return ""
+    return next((family for family, entry in _table()["families"].items() if resolved in _listed(entry)), "")
+
+
+def _listed(family_entry: Mapping[str, Any]) -> set[str]:
+    """Every model type a family's tiers name, in any class or kind of shot."""
+    return {
+        _candidate(raw).model_type
+        for tier in family_entry["tiers"].values()
+        for level in VRAM_CLASSES
+        for kind in ("text", "image")
+        for raw in tier[level][kind]
+    }
 
 
 def image_roles(needs_image: str) -> tuple[str, ...]:

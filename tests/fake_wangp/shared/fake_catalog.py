@@ -118,15 +118,13 @@ def find(model_type: str | None) -> dict[str, Any] | None:
     return None
 
 
+# Base model types whose image-to-video mode allows an end image ("SEVL" in WanGP's Wan handler);
+# i2v_2_2_multitalk, fantasy ("SVL"), ti2v_2_2 and infinitetalk ("TSVL") take a start image only.
+_END_IMAGE_BASES = frozenset({"i2v", "i2v_2_2", "fun_inp", "fun_inp_1.3B", "flf2v_720p"})
+
+
 def _has_end_image(entry: dict[str, Any]) -> bool:
-    # First-last-frame models, LTX-2 and Wan2.2 image-to-video take an end image as well as a start one.
-    text = f"{entry['model_type']} {entry['name']}".lower()
-    return (
-        "flf2v" in text
-        or "first last frame" in text
-        or entry["family"] == "ltx2"
-        or str(entry["base_model_type"]).startswith("i2v_2_2")
-    )
+    return str(entry["base_model_type"]) in _END_IMAGE_BASES or entry["family"] == "ltx2"
 
 
 def media_inputs(entry: dict[str, Any]) -> dict[str, dict[str, bool]]:

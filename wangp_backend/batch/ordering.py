@@ -127,9 +127,10 @@ class _Plan:
             best = [0] * k
             best[own] = 1
             for child in self.children[i]:
-                below = need[child]
-                for m in range(k):
-                    best[m] = max(best[m], below[m] + (m == own != self.model[child]))
+                below = list(need[child])
+                if self.model[child] != own:
+                    below[own] += 1  # another model runs between this shot and its model's next run
+                best = [max(pair) for pair in zip(best, below, strict=True)]
             need[i] = tuple(best)
         return need
 
