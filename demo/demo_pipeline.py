@@ -78,6 +78,9 @@ def run(out_dir: str, blend_name: str, say: Callable[[str], None]) -> int:
     say("")
     say(demo_summary.table(rows))
     say("")
+    for row in rows:
+        if row.error:
+            say(f"{row.shot}: {row.error}")
     if generate_error:
         say(f"generate_scene reported: {generate_error}")
     if scene.movie_director.batch_summary:

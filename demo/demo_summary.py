@@ -21,6 +21,8 @@ class ShotRow:
     take_file: str
     strip: str
     ok: bool
+    #: why the shot failed, with the hint (printed under the table: it is too long for a cell)
+    error: str = ""
 
     def cells(self) -> tuple[str, ...]:
         return self.shot, self.frames, self.generator, self.status, self.take_file, self.strip
@@ -41,17 +43,15 @@ def shot_rows(scene: bpy.types.Scene, strips: list[Any], out_dir: str) -> list[S
         take = shot.takes[shot.active_take_index] if 0 <= shot.active_take_index < len(shot.takes) else None
         clip = bpy.path.abspath(take.filepath) if take else ""
         strip = next((s for s in strips if s.get("md_shot_id") == shot.shot_id and s.type == "MOVIE"), None)
-        status = shot.generation_status
-        if status == "failed" and shot.error_message:
-            status = f"failed: {shot.error_message}"
         rows.append(ShotRow(
             shot=obj.name,
             frames=f"{shot.frame_start}-{shot.frame_end} ({shot.frame_end - shot.frame_start + 1})",
             generator=_generator(take.model_type if take else ""),
-            status=status,
+            status=shot.generation_status,
             take_file=os.path.relpath(clip, out_dir) if clip else "-",
             strip=f"{strip.channel}/{strip.frame_final_start}/{strip.frame_final_duration}" if strip else "-",
             ok=shot.generation_status == "done" and bool(clip) and os.path.isfile(clip) and strip is not None,
+            error=f"{shot.error_message} {shot.error_hint}".strip(),
         ))
     return rows
 

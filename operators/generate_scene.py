@@ -7,11 +7,8 @@ from bpy.props import BoolProperty, EnumProperty
 
 from ..properties import QUALITY_ITEMS
 from ..runtime import generate, jobs
+from ..wangp_backend.batch import queue_report
 from .common import report_notices
-
-
-def queue_line(queued: int, skipped: int) -> str:
-    return f"Queued {queued} Shot{'s' if queued != 1 else ''} | Skipped {skipped} Unchanged"
 
 
 class MOVIE_DIRECTOR_OT_generate_scene(bpy.types.Operator):
@@ -48,7 +45,7 @@ class MOVIE_DIRECTOR_OT_generate_scene(bpy.types.Operator):
         if not queued.tokens and queued.problems:
             self.report({"ERROR"}, f"No shot could be queued: {queued.problems[0]}")
             return None
-        self.report({"INFO"}, queue_line(len(queued.tokens), len(queued.skipped)))
+        self.report({"INFO"}, queue_report(len(queued.tokens), len(queued.skipped)))
         return queued
 
     def invoke(self, context, event):

@@ -13,6 +13,13 @@ class MOVIE_DIRECTOR_OT_open_preferences(bpy.types.Operator):
     bl_description = "Open Movie Director's preferences to set the WanGP folder and its packages"
     bl_options = {"REGISTER"}
 
+    @classmethod
+    def poll(cls, context):
+        if context.window is None or not bpy.ops.screen.userpref_show.poll():
+            cls.poll_message_set("Blender has no window to show the preferences in (it runs without an interface)")
+            return False
+        return True
+
     def execute(self, context):
         if context.preferences.addons.get(ADDON_PACKAGE) is None:
             self.report({"ERROR"}, "Movie Director was loaded without an add-on entry: it has no preferences")

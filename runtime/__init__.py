@@ -6,11 +6,12 @@ add-on again starts from a clean slate.
 
 from __future__ import annotations
 
-from . import handlers, jobs, keys, pump, session, timeline, timer
+from . import batches, handlers, jobs, keys, pump, session, timeline, timer
 
 
 def register() -> None:
     handlers.register()
+    session.reload_templates()
 
 
 def unregister() -> None:
@@ -21,4 +22,5 @@ def unregister() -> None:
     keys.forget()
     timeline.forget()
     pump.forget()
+    batches.forget()
     session.forget_state()

@@ -12,7 +12,7 @@ import datetime
 import bpy
 
 from ..wangp_backend import messages as m
-from . import jobs, keys, log, preview, session, timeline
+from . import batches, jobs, keys, log, preview, session, timeline
 
 PHASES = {
     "loading_model": "Loading model",
@@ -42,26 +42,10 @@ def settle(obj: bpy.types.Object, shot_key: str, outcome: str) -> None:
         shot.job_id = ""
 
 
-def count_batch(kind: str, scene_key: str, outcome: str) -> None:
-    """Count a finished job of a scene batch; the last one writes the batch summary."""
-    scene = keys.find_scene(scene_key)
-    if kind != "batch" or scene is None:
-        return
-    settings = scene.movie_director
-    if outcome == "done":
-        settings.batch_done += 1
-    elif outcome == "failed":
-        settings.batch_failed += 1
-    elif outcome == "skipped":
-        settings.batch_skipped += 1
-    still_running = any(r.kind == "batch" and r.scene_key == scene_key for r in jobs.submitted()) or any(
-        p.kind == "batch" and p.scene_key == scene_key for p in jobs.pending()
-    )
-    if not still_running:
-        settings.batch_summary = (
-            f"Generated {settings.batch_done} | Failed {settings.batch_failed} | Skipped {settings.batch_skipped}"
-        )
-        log.write(f"Batch of {scene.name} finished: {settings.batch_summary}")
+def _reason(msg: m.Message) -> str:
+    if isinstance(msg, m.Failed):
+        return msg.message
+    return getattr(msg, "reason", "")
 
 
 def _add_take(obj: bpy.types.Object, msg: m.TakeReady) -> int:
@@ -109,7 +93,7 @@ def apply(msg: m.Message) -> None:
     if obj is None:
         _orphaned(record, msg, "the shot was deleted (or got a new shot id) while it generated")
         if terminal:
-            count_batch(record.kind, record.scene_key, outcome)
+            batches.record(record.kind, record.scene_key, record.shot_name, outcome, _reason(msg))
         return
     shot = obj.movie_director
     if isinstance(msg, m.Queued):
@@ -154,4 +138,4 @@ def apply(msg: m.Message) -> None:
         log.write(f"{obj.name}: cancelled {msg.reason}".rstrip())
     if terminal:
         settle(obj, record.shot_key, outcome)
-        count_batch(record.kind, record.scene_key, outcome)
+        batches.record(record.kind, record.scene_key, record.shot_name, outcome, _reason(msg))

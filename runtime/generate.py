@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import bpy
 
 from .. import preferences
-from . import jobs, keys, paths, pump, session, snapshot, submit, timer
+from ..wangp_backend.batch import is_unchanged
+from . import batches, jobs, keys, paths, pump, session, snapshot, submit, timer
 
 
 class GenerateError(Exception):
@@ -123,8 +124,6 @@ def queue_scene(context: bpy.types.Context, scene: bpy.types.Scene, quality: str
     depends on the model chosen from the catalog, so while no catalog is known yet (WanGP still
     loading) that check is made when the session is ready, just before submitting.
     """
-    from ..wangp_backend.batch import is_unchanged
-
     keys.ensure_unique_shot_ids(scene)
     tokens, skipped, problems = [], [], []
     catalog_known = session.catalog() is not None or _animatic(context)
@@ -138,13 +137,7 @@ def queue_scene(context: bpy.types.Context, scene: bpy.types.Scene, quality: str
             tokens.append(queue_shot(context, scene, obj, quality, kind="batch", skip_if_unchanged=defer))
         except (GenerateError, snapshot.SnapshotError) as exc:
             problems.append(str(exc))
-    settings = scene.movie_director
-    settings.batch_total = len(tokens) + len(skipped)
-    settings.batch_done = settings.batch_failed = 0
-    settings.batch_skipped = len(skipped)
-    settings.batch_started = time.time()
-    settings.batch_summary = ""
-    settings.batch_order = ", ".join(o.name for o in timeline_shots(scene) if o.name not in skipped)
+    batches.begin(scene, len(tokens), len(skipped), [o.name for o in timeline_shots(scene) if o.name not in skipped])
     return SceneQueue(tuple(tokens), tuple(skipped), tuple(problems))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bpy
 from bpy.app.handlers import persistent
 
-from . import jobs, keys, log, pump, submit, timeline
+from . import batches, jobs, keys, log, pump, submit, timeline
 
 
 @persistent
@@ -20,6 +20,7 @@ def on_load_pre(*_args) -> None:
     keys.forget()
     timeline.forget()
     pump.forget()
+    batches.forget()
 
 
 @persistent

@@ -92,7 +92,8 @@ def _tick(budget_s: float) -> bool:
     return changed
 
 
-def _busy() -> bool:
+def busy() -> bool:
+    """Whether the pump has anything left to do (else its timer may stop)."""
     host = session.get_host()
     if host is None:
         return bool(_backlog) or bool(timeline.waiting())
@@ -108,7 +109,7 @@ def pump() -> float | None:
     except Exception as exc:  # the boundary: the pump keeps running whatever went wrong
         log.logger().exception("pump")
         log.write(f"Movie Director pump error: {exc}")
-    return ACTIVE_INTERVAL if _busy() else None
+    return ACTIVE_INTERVAL if busy() else None
 
 
 def forget() -> None:

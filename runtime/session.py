@@ -56,6 +56,7 @@ _templates: TemplateLibrary | None = None
 _setup_problem = ""
 _mode_reason = ""
 _awaiting_catalog = False
+_measured_vram_gb = 0.0
 
 
 def get_host() -> Host | None:
@@ -70,18 +71,19 @@ def view() -> SessionView:
         message=_state.message,
         hint=_state.hint,
         wangp_version=_state.wangp_version,
-        model_count=len(_catalog) if _catalog is not None else 0,
-        available_count=len(_catalog.available()) if _catalog is not None else 0,
+        # The animatic has no AI models; the WanGP catalog kept from an earlier session is not in use.
+        model_count=len(_catalog) if _catalog is not None and mode != "animatic" else 0,
+        available_count=len(_catalog.available()) if _catalog is not None and mode != "animatic" else 0,
         mode=mode,
         mode_reason=reason,
-        vram_gb=_state.vram_gb,
+        vram_gb=_measured_vram_gb,
         busy=bool(_host is not None and _host.busy) or bool(jobs.pending()),
         queued=jobs.count(),
     )
 
 
 def catalog() -> ModelCatalog | None:
-    """The last catalog the session reported (kept after the session stops), None before any."""
+    """The last WanGP catalog (kept after the session stops, for panels and checks), None before any."""
     return _catalog
 
 
@@ -93,20 +95,27 @@ def templates() -> TemplateLibrary:
 
 
 def reload_templates(context: bpy.types.Context | None = None) -> TemplateLibrary:
-    """Read the built-in and the user's templates again (the preference may point elsewhere now)."""
+    """Read the built-in and the user's templates again (the preference may point elsewhere now).
+
+    Also called from ``register()``, where ``bpy.data`` may not be readable yet: a folder relative
+    to the .blend (``//``) is only resolved later, by an operator.
+    """
     global _templates
     prefs = preferences.get_prefs(context)
-    user_dir = os.path.abspath(bpy.path.abspath(prefs.templates_dir)) if prefs and prefs.templates_dir else ""
-    _templates = load_templates(user_dir)
-    for warning in _templates.warnings:
-        log.write(f"Templates: {warning}")
+    folder = prefs.templates_dir if prefs else ""
+    if folder.startswith("//"):
+        folder = bpy.path.abspath(folder) if context is not None else ""
+    _templates = load_templates(os.path.abspath(folder) if folder else "")
+    if context is not None:
+        for warning in _templates.warnings:
+            log.write(f"Templates: {warning}")
     return _templates
 
 
 def vram_gb(context: bpy.types.Context | None = None) -> float:
     """The preference when set, else what the session measured (0 = unknown)."""
     prefs = preferences.get_prefs(context)
-    return prefs.vram_gb if prefs and prefs.vram_gb > 0 else _state.vram_gb
+    return prefs.vram_gb if prefs and prefs.vram_gb > 0 else _measured_vram_gb
 
 
 def ready() -> bool:
@@ -115,10 +124,14 @@ def ready() -> bool:
 
 def note_state(message: SessionState) -> None:
     """Apply a ``SessionState`` from the host (called by the pump)."""
-    global _state, _catalog, _awaiting_catalog
+    global _state, _catalog, _awaiting_catalog, _measured_vram_gb
     _state = message
+    if message.vram_gb > 0:
+        _measured_vram_gb = message.vram_gb
     if message.models:
-        _catalog = ModelCatalog.from_records(message.models)
+        # Only WanGP's catalog is kept: the animatic's one model is no AI model to choose or check.
+        if message.mode != "animatic":
+            _catalog = ModelCatalog.from_records(message.models)
         _awaiting_catalog = False
     if message.state in ("failed", "stopped"):
         _awaiting_catalog = False
@@ -205,8 +218,11 @@ def ensure_host(context: bpy.types.Context | None = None) -> Host:
     animatic silently: the user asked for WanGP).
     """
     global _host, _state, _mode_reason, _setup_problem
-    if _host is not None:
+    if _host is not None and _state.state != "failed":
         return _host
+    if _host is not None:
+        # It failed to start; the user may have fixed the preferences since: start afresh.
+        stop(context, timeout=5.0)
     setup = preferences.wangp_setup(context)
     if setup.configured:
         plan = _plan(setup)
@@ -245,7 +261,8 @@ def stop(context: bpy.types.Context | None = None, timeout: float = 30.0) -> Non
         log.write("Session stopped")
     pump.abandon_submitted("the session was stopped")
     _state = SessionState(state="stopped", mode="")
-    timer.stop_timer()
+    if not pump.busy():
+        timer.stop_timer()
 
 
 def forget_state() -> None:

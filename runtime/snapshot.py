@@ -115,9 +115,9 @@ def build(
     animatic: bool,
 ) -> BuiltShot:
     """The WanGP settings for the snapshot, or the layout animatic's when WanGP is not set up."""
-    built = build_settings(snapshot.spec, catalog, templates, vram_gb)
     if not animatic:
-        return built
+        return build_settings(snapshot.spec, catalog, templates, vram_gb)
+    built = build_settings(snapshot.spec, None, templates, vram_gb)
     # The animatic renders the shot's own frames at the scene fps; the WanGP model logic does not
     # apply, but the composed prompt, seed and resolution are kept so the sidecar tells the story.
     spec = snapshot.spec

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from ..wangp_backend.batch import is_unchanged
 from ..wangp_backend.host_api import Host
-from . import apply, jobs, keys, log, session, snapshot
+from . import apply, batches, jobs, keys, log, session, snapshot
 
 
 def _end_pending(job: jobs.PendingJob, outcome: str, message: str = "", error_class: str = "", hint: str = "") -> None:
     jobs.finish_pending(job.token, outcome)
     if job.file_token != jobs.file_token():
         return
-    apply.count_batch(job.kind, job.scene_key, outcome)
+    batches.record(job.kind, job.scene_key, job.shot_name, outcome, message)
     _scene, obj = keys.find_shot(job.shot_key)
     if obj is None:
         return

@@ -137,8 +137,8 @@ class SessionHost:
         deadline = time.monotonic() + timeout
         with self._lock:
             thread = self._thread
+            self._restart = False
             if self._state in ("starting", "ready"):
-                self._restart = False
                 self._set_state("closing")
                 self._commands.put(_Command("close", deadline=deadline))
             elif self._state != "closing":

@@ -43,12 +43,22 @@ def load_wangp(config: SessionConfig) -> Loaded:
         # Read by huggingface_hub when it is imported (inside init): a missing weight file then fails
         # in under a second instead of trying to download with online access turned off.
         os.environ["HF_HUB_OFFLINE"] = "1"
-    api = _import(config, "shared.api")
+    session = _init(_import_api(config), config)
+    return Loaded(session=session, wangp_version=wangp_version(config.wangp_root), vram_gb=vram_gb())
+
+
+def _init(api: Any, config: SessionConfig) -> Any:
+    """``shared.api.init(...)``: imports ``wgp`` (and torch) and returns the session."""
+    if not callable(getattr(api, "init", None)):
+        raise StartError(
+            f"This WanGP is too old: {config.wangp_root}/shared/api.py has no init().",
+            "Update WanGP (git pull in its folder) to a release with the in-process API.",
+        )
     kwargs: dict[str, Any] = {"root": config.wangp_root, "cli_args": list(config.cli_args), "console_output": False}
     if config.output_dir:
         kwargs["output_dir"] = config.output_dir
     try:
-        session = api.init(**kwargs)
+        return api.init(**kwargs)
     except ImportError as exc:
         raise _import_error(exc, config) from exc
     except RuntimeError as exc:
@@ -67,7 +77,6 @@ def load_wangp(config: SessionConfig) -> Loaded:
         ) from exc
     except Exception as exc:
         raise _unexpected(exc) from exc
-    return Loaded(session=session, wangp_version=wangp_version(config.wangp_root), vram_gb=vram_gb())
 
 
 def _extend_sys_path(config: SessionConfig) -> None:
@@ -79,7 +88,7 @@ def _extend_sys_path(config: SessionConfig) -> None:
     importlib.invalidate_caches()
 
 
-def _import(config: SessionConfig, name: str) -> Any:
+def _import_api(config: SessionConfig) -> Any:
     where = _loaded_root()
     if where is not None and os.path.normcase(where) != os.path.normcase(os.path.normpath(config.wangp_root)):
         raise StartError(
@@ -88,7 +97,7 @@ def _import(config: SessionConfig, name: str) -> Any:
             "Restart Blender to load WanGP from another folder.",
         )
     try:
-        return importlib.import_module(name)
+        return importlib.import_module("shared.api")
     except ImportError as exc:
         raise _import_error(exc, config) from exc
     except Exception as exc:

@@ -23,7 +23,7 @@ from .logs import LOGGER_NAME
 from .messages import Cancelled, Failed, Log, Message, Started, TakeReady
 from .outcome import Outcome, judge
 from .requests import JobRequest
-from .takes import place_take, sidecar_path, sidecar_record, write_json_atomic
+from .takes import check_take_target, place_take, sidecar_path, sidecar_record, write_json_atomic
 from .translate import JobTranslator
 from .validate import Validated, ValidationError, validate_settings
 
@@ -105,13 +105,14 @@ class JobRunner:
         request = job.request
         log_tail: deque[str] = deque(maxlen=self._log_lines)
         try:
+            check_take_target(request.take_dir, request.take_name)
             primary = validate_settings(request.settings, self.catalog, self._rng)
-        except ValidationError as exc:
+        except (ValidationError, ValueError) as exc:
             self._fail(job, "validation", str(exc), "validation", log_tail)
             return
         attempts: list[_Attempt] = []
         for model_type in (primary.model.model_type, *request.fallbacks):
-            validated = primary if not attempts else self._fallback(job, model_type, primary.seed, attempts[0])
+            validated = primary if not attempts else self._fallback(job, model_type, primary.seed, attempts)
             if validated is None:
                 continue
             if job.cancel_requested:
@@ -132,7 +133,7 @@ class JobRunner:
         last = attempts[-1].outcome
         self._fail(job, last.stage, last.message, last.error_class, log_tail)
 
-    def _fallback(self, job: HostJob, model_type: str, seed: int, first: _Attempt) -> Validated | None:
+    def _fallback(self, job: HostJob, model_type: str, seed: int, tried: list[_Attempt]) -> Validated | None:
         """The request re-validated for fallback ``model_type`` (same seed), or None to skip it."""
         settings = {**job.request.settings, "model_type": model_type, "seed": seed}
         try:
@@ -140,8 +141,12 @@ class JobRunner:
         except ValidationError as exc:
             self._log(job, f"fallback model skipped: {exc}")
             return None
-        self._log(job, f"{first.validated.model.model_type} failed ({first.outcome.message}); trying fallback "
-                       f"model {validated.model.model_type}")
+        fallback, last = validated.model.model_type, tried[-1]
+        if any(attempt.validated.model.model_type == fallback for attempt in tried):
+            self._log(job, f"fallback model skipped: {fallback} was already tried")
+            return None
+        self._log(job, f"{last.validated.model.model_type} failed ({last.outcome.message}); trying fallback "
+                       f"model {fallback}")
         return validated
 
     def _run_attempt(self, job: HostJob, attempt: _Attempt, log_tail: deque[str]) -> None:

@@ -24,12 +24,17 @@ def sidecar_path(media_path: str) -> str:
     return os.path.splitext(media_path)[0] + ".json"
 
 
-def place_take(src: str, take_dir: str, take_name: str) -> str:
-    """Move ``src`` to ``take_dir/<free stem><ext>`` and return the new absolute path."""
+def check_take_target(take_dir: str, take_name: str) -> None:
+    """Raise ``ValueError`` if a take cannot be filed under this name: checked before generating, not after."""
     if not take_name or os.path.basename(take_name) != take_name or take_name in (".", ".."):
         raise ValueError(f"take name must be a plain file name, got {take_name!r}")
     if not os.path.isabs(take_dir):
         raise ValueError(f"take folder must be an absolute path, got {take_dir!r}")
+
+
+def place_take(src: str, take_dir: str, take_name: str) -> str:
+    """Move ``src`` to ``take_dir/<free stem><ext>`` and return the new absolute path."""
+    check_take_target(take_dir, take_name)
     os.makedirs(take_dir, exist_ok=True)
     ext = os.path.splitext(src)[1]
     for n in itertools.count(1):

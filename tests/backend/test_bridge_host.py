@@ -17,13 +17,15 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
-
 from test_bridge_hosts import RAISE_ON_SUBMIT  # the child loads the same file by path
+
+from wangp_backend.bridge import host as bridge_host_module
 from wangp_backend.bridge.host import BridgeHost
 from wangp_backend.bridge.python_env import find_python
 from wangp_backend.host import SessionHost
@@ -37,6 +39,7 @@ from wangp_backend.messages import (
     SessionState,
     Started,
     TakeReady,
+    from_wire,
 )
 from wangp_backend.requests import JobRequest, SessionConfig
 
@@ -182,19 +185,21 @@ def test_a_job_through_the_bridge_gives_the_same_messages_as_in_process(
 
     started = [next(m for m in ms if isinstance(m, Started)) for ms in (local, bridged)]
     assert started[0].settings == started[1].settings and started[1].settings["seed"] == 7
-    progress = [[(m.phase, m.percent, m.current_step) for m in ms if isinstance(m, Progress)] for ms in (local, bridged)]
+    progress = [[(m.phase, m.percent, m.current_step) for m in ms if isinstance(m, Progress)]
+                for ms in (local, bridged)]
     assert progress[0] == progress[1] and progress[1][-1][1] >= 85
 
     previews = [[m for m in ms if isinstance(m, Preview)] for ms in (local, bridged)]
     assert len(previews[1]) == len(previews[0]) >= 2
-    for here, there in zip(*previews):
+    for here, there in zip(*previews, strict=True):
         assert (there.width, there.height) == (here.width, here.height) == (128, 96)
         assert there.pixels.dtype == np.float32 and there.pixels.size == 128 * 96 * 4
         np.testing.assert_array_equal(there.pixels, here.pixels)
     assert previews[1][-1].pixels.max() > 0
 
     takes = [next(m for m in ms if isinstance(m, TakeReady)) for ms in (local, bridged)]
-    same = ("model_type", "seed", "fps", "frame_count", "width", "height", "has_audio", "used_fallback", "settings_hash")
+    same = ("model_type", "seed", "fps", "frame_count", "width", "height", "has_audio", "used_fallback",
+            "settings_hash")
     assert {k: getattr(takes[1], k) for k in same} == {k: getattr(takes[0], k) for k in same}
     assert takes[1].filepath == str(tmp_path / "bridge" / "SH010_take001.mp4")
     assert os.path.getsize(takes[1].filepath) > 0
@@ -329,6 +334,25 @@ def test_a_stopped_child_is_found_by_its_heartbeat_killed_and_restarted(
     assert isinstance(terminal(messages, again), TakeReady) and host.pid != pid
 
 
+def test_a_child_stuck_while_starting_gets_the_longer_start_timeout(
+    make_bridge: Callable[..., BridgeHost], fake_config: Callable[..., dict[str, Any]], tmp_path: Path
+) -> None:
+    fake_config(init_delay_s=5.0)  # WanGP's init() is still running when the child is stopped
+    host = make_bridge(heartbeat_s=0.1, hang_timeout_s=0.3, start_timeout_s=1.5)
+    host.start()
+    job = host.submit(request(tmp_path, "SH010"))
+    pid = host.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    stopped_at = time.monotonic()
+    messages = collect(host, ended(job), timeout=10.0)
+    assert 1.5 <= time.monotonic() - stopped_at < 5.0
+    failed = terminal(messages, job)
+    assert isinstance(failed, Failed) and failed.error_class == "environment"
+    assert "stopped responding" in failed.message and "before it was ready" in failed.message
+    assert process_ended(pid)
+
+
 def test_a_child_that_cannot_start_fails_its_jobs_with_the_reason(
     make_bridge: Callable[..., BridgeHost], tmp_path: Path
 ) -> None:
@@ -370,6 +394,28 @@ def test_stray_output_cannot_corrupt_the_protocol_and_a_host_error_is_a_message(
     logged = caplog.text
     assert "stray print at start" in logged and "stray bytes on fd 1 at submit" in logged
     assert "stray write to sys.__stdout__" in logged
+
+
+def test_a_message_the_parent_cannot_handle_does_not_stop_the_reader(
+    make_bridge: Callable[..., BridgeHost], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    calls = []
+
+    def from_wire_failing_once(header: dict[str, Any], payload: bytes = b"") -> Message:
+        calls.append(header["kind"])
+        if len(calls) == 1:
+            raise ValueError("scripted: a message from a newer add-on version")
+        return from_wire(header, payload)
+
+    monkeypatch.setattr(bridge_host_module, "from_wire", from_wire_failing_once)
+    host = make_bridge()
+    host.start()
+    job = host.submit(request(tmp_path, "SH010"))
+    messages = collect(host, ended(job))
+    assert isinstance(terminal(messages, job), TakeReady)
+    assert calls[0] == "session_state" and "starting" not in [getattr(m, "state", "") for m in messages]
+    assert "could not be handled" in caplog.text and "newer add-on version" in caplog.text
 
 
 # --- the end of the child ---

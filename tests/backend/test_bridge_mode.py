@@ -81,7 +81,7 @@ def test_a_file_that_cannot_run_is_not_an_interpreter(tmp_path: Path) -> None:
 
 def test_python_version_asks_the_interpreter() -> None:
     assert python_version(sys.executable) == running_version()
-    assert running_version().startswith("%d.%d." % sys.version_info[:2])
+    assert running_version().startswith(f"{sys.version_info.major}.{sys.version_info.minor}.")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="uses a shell script as the fake interpreter")

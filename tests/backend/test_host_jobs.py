@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -153,6 +154,22 @@ def test_invalid_settings_fail_before_submitting(ready: Collector, tmp_path: Pat
     assert (failed.kind, failed.stage, failed.message) == ("failed", "validation", message)
 
 
+@pytest.mark.parametrize(
+    ("take_dir", "take_name", "message"),
+    [
+        ("takes", "SH010_take001", "take folder must be an absolute path, got 'takes'"),
+        (None, "../SH010", "take name must be a plain file name, got '../SH010'"),
+    ],
+)
+def test_a_take_that_could_not_be_filed_fails_before_generating(ready: Collector, tmp_path: Path,
+                                                                take_dir: str | None, take_name: str,
+                                                                message: str) -> None:
+    req = dataclasses.replace(request(tmp_path), take_dir=take_dir or str(tmp_path), take_name=take_name)
+    failed = ready.end_of(ready.host.submit(req))
+    assert (failed.kind, failed.stage, failed.message) == ("failed", "validation", message)
+    assert ready.of("started") == []
+
+
 def test_missing_input_file_fails_validation(ready: Collector, tmp_path: Path) -> None:
     missing = str(tmp_path / "start.png")
     failed = ready.end_of(ready.host.submit(request(tmp_path, model_type="i2v", image_start=missing)))
@@ -193,7 +210,7 @@ def test_log_tail_keeps_the_last_lines(fake_root: str, fake_config: Callable[...
 def test_fallback_after_a_generation_failure(ready: Collector, fake_config: Callable[..., Any],
                                              tmp_path: Path) -> None:
     fake_config(fail_models={"t2v_1.3B": "oom"})
-    req = request(tmp_path, video_length=20, fallbacks=("no_such_model", "ltxv_distilled"))
+    req = request(tmp_path, video_length=20, fallbacks=("no_such_model", "t2v_1.3B", "ltxv_distilled"))
     job_id = ready.host.submit(req)
     take = ready.end_of(job_id)
     assert isinstance(take, TakeReady), take
@@ -204,6 +221,7 @@ def test_fallback_after_a_generation_failure(ready: Collector, fake_config: Call
     assert starts[0].settings["seed"] == starts[1].settings["seed"] == take.seed
     infos = [m.text for m in ready.of("log", job_id) if m.source == "info"]
     assert any(t.startswith("fallback model skipped: Unknown model 'no_such_model'") for t in infos)
+    assert "fallback model skipped: t2v_1.3B was already tried" in infos
     assert any("trying fallback model ltxv_distilled" in t for t in infos)
     assert (take.model_type, take.used_fallback, take.fps, take.frame_count) == ("ltxv_distilled", True, 30.0, 17)
     assert "CUDA out of memory" in take.primary_error

@@ -149,6 +149,23 @@ def test_start_during_close_restarts(host_for: Callable[..., Collector], fake_ro
     assert c.end_of(c.host.submit(request(tmp_path, take_name="after"))).kind == "take_ready"
 
 
+def test_a_second_close_cancels_a_restart(host_for: Callable[..., Collector], fake_root: str,
+                                         fake_config: Callable[..., Any], tmp_path: Path) -> None:
+    c = host_for(SessionConfig(fake_root, output_dir=str(tmp_path / "out")))
+    c.host.start()
+    running = c.host.submit(request(tmp_path, prompt="[fake:slow]"))
+    c.wait_for("started", job_id=running)
+    closer = threading.Thread(target=c.host.close, kwargs={"timeout": 10})
+    closer.start()
+    c.wait_for("session_state", state="closing")
+    c.host.start()
+    c.host.close(timeout=10)
+    closer.join()
+    c.wait_for("session_state", state="stopped")
+    assert c.states() == ["starting", "ready", "closing", "stopped"]
+    assert host_threads() == []
+
+
 def test_close_gives_up_on_a_job_that_does_not_stop(host_for: Callable[..., Collector], tmp_path: Path) -> None:
     stuck = ScriptedJob(ScriptedStream([event("started")], hang=True), result=None)
     session = ScriptedSession([stuck])

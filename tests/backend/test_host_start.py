@@ -165,13 +165,15 @@ def test_missing_package_without_a_packages_folder(hosts: Callable[..., Collecto
          "WanGP failed to start: ValueError: bad config", "python wgp.py"),
         ("raise ImportError('DLL load failed while importing _C')\n",
          "WanGP could not be loaded: DLL load failed while importing _C", "Python version"),
+        ("def run_task(settings):\n    pass\n", "This WanGP is too old: {root}/shared/api.py has no init().",
+         "Update WanGP"),
     ],
 )
 def test_init_errors_become_one_line(hosts: Callable[..., Collector], tmp_path: Path, api_source: str,
                                      message: str, hint: str) -> None:
     root = make_wangp_root(tmp_path, api_source)
     state = failed_state(hosts(SessionConfig(root, cli_args=("--bogus", "1"))))
-    assert state.message == message
+    assert state.message == message.format(root=root)
     assert hint in state.hint
 
 

@@ -7,7 +7,6 @@ Clips are rendered small (160 px wide) to keep the tier fast.
 
 from __future__ import annotations
 
-import glob
 import importlib
 import json
 import math
@@ -60,11 +59,13 @@ def take_dir(tmp_path):
 
 
 @pytest.fixture
-def work_dirs():
-    """The animatic's frame folders created during a test (all must be gone at its end)."""
-    pattern = os.path.join(tempfile.gettempdir(), "md_animatic_*")
-    before = set(glob.glob(pattern))
-    return lambda: set(glob.glob(pattern)) - before
+def work_dirs(tmp_path, monkeypatch):
+    """The animatic's frame folders (all must be gone when a job ends), in a temp folder of the test's
+    own: other test runs on the machine make theirs in the shared one."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    return lambda: sorted(path.name for path in scratch.glob("md_animatic_*"))
 
 
 def _red_cube(scene: bpy.types.Scene) -> bpy.types.Object:
@@ -170,11 +171,12 @@ def test_job_messages_in_order_with_progress_preview_and_take(host, scene, reque
 
 def test_preview_is_the_rendered_frame_bottom_up(host, scene, requests, keys, take_dir):
     shot = _camera_shot(scene, "SH020", 1, 2)
-    host.submit(_request(requests, keys, scene, shot, take_dir, resolution="832x480"))
-    preview = _of(_run(host), "preview")[-1]
+    host.submit(_request(requests, keys, scene, shot, take_dir, resolution="1280x720"))
+    messages = _run(host)
+    preview = _of(messages, "preview")[-1]
 
-    # 832x480 on the scene's 16:9 renders 832x468; the preview is scaled to a 512 px long side.
-    assert (preview.width, preview.height) == (512, 288)
+    # The animatic renders at most 640 px wide; the preview is scaled to a 512 px long side.
+    assert (_of(messages, "take_ready")[0].width, preview.width, preview.height) == (640, 512, 288)
     pixels = preview.pixels.reshape(preview.height, preview.width, 4)
     assert pixels.dtype == np.float32
     r, g, b = pixels[..., 0], pixels[..., 1], pixels[..., 2]
@@ -421,3 +423,41 @@ def test_cancel_operator_stops_an_animatic_render(md, output_dir, make_shot, dri
     assert len(shot.takes) == 0 and not work_dirs()
     folder = os.path.join(output_dir, "Scene", "SH210")
     assert not os.path.isdir(folder) or os.listdir(folder) == []
+
+
+def test_ntsc_frame_rate_is_kept(host, scene, requests, keys, take_dir):
+    scene.render.fps, scene.render.fps_base = 30, 1.001
+    shot = _camera_shot(scene, "SH130", 1, 6)
+    host.submit(_request(requests, keys, scene, shot, take_dir))
+    take = _of(_run(host), "take_ready")[0]
+    frames, fps, _size = _clip_info(take.filepath)
+    assert frames == 6 and abs(take.fps - 29.97) < 0.01 and abs(fps - 29.97) < 0.01
+
+
+def test_shot_ending_before_it_starts_fails_as_validation(host, scene, requests, keys, take_dir, work_dirs):
+    shot = _camera_shot(scene, "SH140", 10, 4)
+    host.submit(_request(requests, keys, scene, shot, take_dir))
+    (failed,) = _of(_run(host), "failed")
+    assert failed.error_class == "validation" and "before it starts" in failed.message
+    assert not work_dirs() and not os.path.exists(take_dir)
+
+
+def test_each_frame_is_rendered_at_its_own_time(host, scene, requests, keys, take_dir):
+    cube = scene.objects["AnimaticCube"]
+    cube.location.x = -2.0
+    cube.keyframe_insert("location", frame=21)
+    cube.location.x = 2.0
+    cube.keyframe_insert("location", frame=24)
+    scene.frame_set(1)
+    shot = _camera_shot(scene, "SH150", 21, 24)
+    host.submit(_request(requests, keys, scene, shot, take_dir))
+    previews = _of(_run(host), "preview")
+
+    def red_centre_x(preview) -> float:
+        pixels = preview.pixels.reshape(preview.height, preview.width, 4)
+        red = (pixels[..., 0] > 0.3) & (pixels[..., 0] > 2 * pixels[..., 1] + 0.1)
+        return float(np.nonzero(red)[1].mean()) / preview.width
+
+    centres = [red_centre_x(p) for p in previews]
+    assert centres[0] < 0.35 and centres[-1] > 0.65 and centres == sorted(centres)
+    assert scene.frame_current == 1

@@ -15,6 +15,10 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO = os.path.join(REPO, "demo", "run_demo.py")
+FAKE_WANGP_ROOT = os.path.join(REPO, "tests", "fake_wangp")
+WANGP_SITE_PACKAGES = os.environ.get(
+    "MD_TEST_WANGP_SITE_PACKAGES", "/work/.venv-wangp/lib/python3.11/site-packages"
+)
 SHOTS = {"SH010_DollyIn": (1, 48), "SH020_Pan": (49, 84), "SH030_Static": (85, 144)}
 
 INSPECT = """
@@ -56,14 +60,19 @@ def test_demo_exits_cleanly_and_says_it_is_the_animatic(demo_run):
     assert os.path.isfile(out / "movie_director_demo.blend")
 
 
-def test_summary_lists_three_shots_done(demo_run):
-    _out, proc = demo_run
+def _rows(stdout: str) -> dict[str, list[str]]:
     rows = {}
-    for line in proc.stdout.splitlines():
+    for line in stdout.splitlines():
         cells = re.split(r"\s{2,}", line.strip())
         if cells and cells[0] in SHOTS:
             rows[cells[0]] = cells
-    assert set(rows) == set(SHOTS), proc.stdout
+    assert set(rows) == set(SHOTS), stdout
+    return rows
+
+
+def test_summary_lists_three_shots_done(demo_run):
+    _out, proc = demo_run
+    rows = _rows(proc.stdout)
     for name, (start, end) in SHOTS.items():
         shot, frames, generator, status, take_file, strip = rows[name]
         assert frames == f"{start}-{end} ({end - start + 1})"
@@ -91,6 +100,37 @@ def test_clips_are_on_disk_and_on_the_saved_timeline(demo_run, tmp_path):
         strip = strips[name]
         assert (strip["channel"], strip["start"], strip["length"], strip["fps"]) == (2, start, end - start + 1, 24)
         assert strip["file"] in clips and strip["shot_id"]
+
+
+def test_with_wangp_configured_the_demo_uses_it(tmp_path):
+    """The same demo against the WanGP test double, configured only through the WANGP_* variables."""
+    env = _clean_env(tmp_path)
+    config = tmp_path / "fake_wangp.json"
+    config.write_text(json.dumps({"load_delay_s": 0.05, "step_delay_s": 0.01, "steps_cap": 3}))
+    env.update(WANGP_ROOT=FAKE_WANGP_ROOT, WANGP_SITE_PACKAGES=WANGP_SITE_PACKAGES, FAKE_WANGP_CONFIG=str(config))
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, DEMO, "--out", str(out)], capture_output=True, text=True, env=env,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr + _log_tail(out)
+    assert f"Generator: WanGP from {FAKE_WANGP_ROOT}" in proc.stdout and "animatic" not in proc.stdout
+    for _shot, _frames, generator, status, take_file, _strip in _rows(proc.stdout).values():
+        assert generator.startswith("WanGP ") and status == "done" and take_file.endswith(".mp4")
+    assert len(list(out.rglob("*.mp4"))) == 3
+
+
+def test_a_failed_shot_makes_the_demo_exit_non_zero(tmp_path):
+    env = _clean_env(tmp_path)
+    config = tmp_path / "fake_wangp.json"
+    config.write_text(json.dumps({"load_delay_s": 0.05, "step_delay_s": 0.01, "steps_cap": 3,
+                                  "fail_models": {"t2v_1.3B": "oom"}}))
+    env.update(WANGP_ROOT=FAKE_WANGP_ROOT, WANGP_SITE_PACKAGES=WANGP_SITE_PACKAGES, FAKE_WANGP_CONFIG=str(config))
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, DEMO, "--out", str(out)], capture_output=True, text=True, env=env,
+                          timeout=600)
+    assert proc.returncode == 1, proc.stdout + proc.stderr + _log_tail(out)
+    rows = _rows(proc.stdout)
+    assert all(cells[3] == "failed" for cells in rows.values())
+    assert "SH010_DollyIn: CUDA out of memory" in proc.stdout and "FAILED" in proc.stdout
 
 
 def _log_tail(out) -> str:

@@ -102,20 +102,14 @@ def test_sound_strip_for_a_clip_with_audio(md, fake_wangp, output_dir, make_shot
 def test_other_strips_are_left_alone(md, wan_shot):
     scene = bpy.context.scene
     editor = scene.sequence_editor_create()
-    (editor.strips if hasattr(editor, "strips") else editor.sequences).new_effect(
-        **_color_strip_args()
-    )
+    slate = md.compat.new_effect(editor, "Slate", "COLOR", 5, 1, 11)
+    assert slate.frame_final_duration == 10
+
     bpy.ops.movie_director.generate_shot()
+    bpy.ops.movie_director.set_active_take(index=0)
+
     assert sorted(s.type for s in _strips(scene)) == ["COLOR", "MOVIE"]
-
-
-def _color_strip_args() -> dict:
-    args = {"name": "Slate", "type": "COLOR", "channel": 5, "frame_start": 1}
-    if bpy.app.version >= (5, 0, 0):
-        args["length"] = 10
-    else:
-        args["frame_end"] = 11
-    return args
+    assert slate.name == "Slate" and slate.channel == 5
 
 
 def test_strips_wait_while_a_render_runs(md, wan_shot, drive, monkeypatch):

@@ -15,7 +15,8 @@ import json
 import logging
 import os
 import sys
-from typing import Any, BinaryIO, Callable
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 from .protocol import config_from_wire
 

@@ -15,8 +15,9 @@ import queue
 import threading
 import uuid
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from ..catalog import ModelCatalog
 from ..failures import one_line
@@ -59,6 +60,8 @@ class BridgeHost:
     :param python: WanGP's interpreter (see :func:`.python_env.find_python`).
     :param heartbeat_s: how often the child is pinged.
     :param hang_timeout_s: a child silent this long is killed and treated as crashed.
+    :param start_timeout_s: the same until WanGP is ready: a cold first import of torch can hold the
+        interpreter (and so the child's answers) for long stretches while it loads huge libraries.
     :param host_factory: ``module:callable`` the child builds its host with (tests inject scripted hosts).
     :param host_options: more keyword arguments for the factory.
     :param env: the child's environment (default: this process's).
@@ -73,6 +76,7 @@ class BridgeHost:
         *,
         heartbeat_s: float = 2.0,
         hang_timeout_s: float = 15.0,
+        start_timeout_s: float = 180.0,
         preview_max_side: int = 832,
         preview_max_fps: float = 4.0,
         log_lines: int = 200,
@@ -84,6 +88,7 @@ class BridgeHost:
         self.python = python
         self._heartbeat_s = heartbeat_s
         self._hang_timeout_s = hang_timeout_s
+        self._start_timeout_s = max(start_timeout_s, hang_timeout_s)
         self._log_lines = log_lines
         self._env = env
         options = {"preview_max_side": preview_max_side, "preview_max_fps": preview_max_fps, "log_lines": log_lines}
@@ -94,8 +99,7 @@ class BridgeHost:
             "--host-factory", host_factory,
         ]
         self._messages: queue.SimpleQueue[Message] = queue.SimpleQueue()
-        # RLock: a spawn failure reports through the same helpers that callers holding the lock use.
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         # Guarded by _lock.
         self._jobs: dict[str, _Job] = {}
         self._child: ChildProcess | None = None
@@ -214,7 +218,7 @@ class BridgeHost:
             try:
                 self._child = ChildProcess(
                     self.python, self._child_args, on_frame=self._on_frame, on_exit=self._on_exit,
-                    heartbeat_s=self._heartbeat_s, hang_timeout_s=self._hang_timeout_s, env=self._env,
+                    heartbeat_s=self._heartbeat_s, hang_timeout_s=self._start_timeout_s, env=self._env,
                 )
             except (OSError, ValueError) as exc:
                 self._spawn_failed(exc)
@@ -258,6 +262,8 @@ class BridgeHost:
     def _on_session_state(self, message: SessionState) -> None:
         if message.state == "ready":
             self._ready = True
+            if self._child is not None:
+                self._child.hang_timeout_s = self._hang_timeout_s
             if message.models:
                 self._catalog = ModelCatalog.from_records(message.models)
         if message.wangp_version:
@@ -269,7 +275,7 @@ class BridgeHost:
             if child is not self._child:
                 return
             self._child = None
-            if self._closing:
+            if self._closing or child.close_requested:
                 self._closed()
             else:
                 self._crashed(child)

@@ -17,7 +17,13 @@ import sys
 import threading
 import time
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: pipes keep their default size
+    fcntl = None  # type: ignore[assignment]
 
 from ..logs import get_logger
 from . import protocol
@@ -29,6 +35,7 @@ log = get_logger()
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 _STDERR_LINES = 40
+_PIPE_BYTES = 1 << 20
 _REAP_GRACE_S = 3.0
 _LIVE: weakref.WeakSet[ChildProcess] = weakref.WeakSet()
 
@@ -56,12 +63,15 @@ class ChildProcess:
         self._on_frame = on_frame
         self._on_exit = on_exit
         self._heartbeat_s = heartbeat_s
-        self._hang_timeout_s = hang_timeout_s
+        #: Silence allowed before the child counts as hung; the host shortens it once WanGP is ready.
+        self.hang_timeout_s = hang_timeout_s
         self._outbox: collections.deque[bytes | None] = collections.deque()
         self._outbox_ready = threading.Condition()
         self._stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES)
         self._kill_reason = ""
         self._watching = True
+        #: Its end was asked for (by its host's close, or at interpreter exit): not a crash.
+        self.close_requested = False
         self.exited = threading.Event()
         self.last_seen = time.monotonic()
         # -E: Blender's PYTHON* variables (PYTHONHOME, PYTHONPATH) must not leak into WanGP's Python.
@@ -77,12 +87,11 @@ class ChildProcess:
         )
         self.pid = self._proc.pid
         _LIVE.add(self)
+        _widen_pipe(self._proc.stdout)
         self._stderr_thread = self._thread(self._read_stderr, "stderr")
-        self._threads = [
-            self._thread(self._read_frames, "reader"),
-            self._thread(self._write_commands, "writer"),
-            self._thread(self._watch, "heartbeat"),
-        ]
+        self._thread(self._read_frames, "reader")
+        self._thread(self._write_commands, "writer")
+        self._thread(self._watch, "heartbeat")
 
     def _thread(self, target: Callable[[], None], role: str) -> threading.Thread:
         thread = threading.Thread(target=target, name=f"movie-director-bridge-{role}-{self.pid}", daemon=True)
@@ -106,6 +115,7 @@ class ChildProcess:
 
     def close(self, timeout: float) -> None:
         """Ask the child to close its host, then terminate and kill it if it does not end; wait for ``on_exit``."""
+        self.close_requested = True
         self._watching = False
         self.send({"type": protocol.CLOSE, "timeout": timeout})
         if not self._wait(timeout + _REAP_GRACE_S):
@@ -159,14 +169,21 @@ class ChildProcess:
         try:
             while (frame := protocol.read_frame(stream)) is not None:
                 self.last_seen = time.monotonic()
-                self._on_frame(self, *frame)
+                self._deliver(*frame)
         except protocol.ProtocolError as exc:
             log.error("the WanGP bridge process %d sent a corrupt frame: %s", self.pid, exc)
             self.kill(f"sent a corrupt message ({exc}) and was stopped")
         except OSError as exc:
             log.error("reading from the WanGP bridge process %d failed: %s", self.pid, exc)
             self.kill(f"could not be read from ({exc}) and was stopped")
-        self._finish()
+        finally:
+            self._finish()
+
+    def _deliver(self, header: dict[str, Any], payload: bytes) -> None:
+        try:
+            self._on_frame(self, header, payload)
+        except Exception as exc:  # the boundary: one message we cannot handle must not stop the reader
+            log.error("a message from the WanGP bridge process %d could not be handled", self.pid, exc_info=exc)
 
     def _finish(self) -> None:
         if not self._wait(_REAP_GRACE_S):
@@ -218,11 +235,23 @@ class ChildProcess:
             if not self._watching:
                 continue
             silent = time.monotonic() - self.last_seen
-            if silent > self._hang_timeout_s:
+            if silent > self.hang_timeout_s:
                 log.error("the WanGP bridge process %d did not answer for %.0f s; killing it", self.pid, silent)
                 self.kill(f"stopped responding for {silent:.0f} s and was stopped")
                 return
             self.send({"type": protocol.PING})
+
+
+def _widen_pipe(stream: Any) -> None:
+    """Give the frames pipe 1 MiB instead of 64 KiB (Linux): a 6 MB preview then crosses in a few
+    wake-ups of the reader instead of a hundred."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if set_size is None:
+        return
+    try:
+        fcntl.fcntl(stream.fileno(), set_size, _PIPE_BYTES)
+    except OSError as exc:  # the system's pipe-max-size is lower; the default size still works
+        log.debug("could not enlarge the bridge pipe: %s", exc)
 
 
 @atexit.register

@@ -40,15 +40,23 @@ class ProtocolError(Exception):
 
 
 def encode_frame(header: dict[str, Any], payload: bytes = b"") -> bytes:
-    """The bytes of one frame, ready for a single ``write``."""
+    """The bytes of one frame, ready for a single ``write`` (for small frames: commands, pings)."""
+    return frame_head(header, len(payload)) + payload
+
+
+def frame_head(header: dict[str, Any], payload_size: int) -> bytes:
+    """Everything of a frame before its payload."""
     # ``default=str``: settings may hold values JSON has no type for (paths); the wire carries their text.
     text = json.dumps(header, separators=(",", ":"), default=str).encode("utf-8")
-    return b"".join((_LENGTH.pack(len(text)), text, _LENGTH.pack(len(payload)), payload))
+    return b"".join((_LENGTH.pack(len(text)), text, _LENGTH.pack(payload_size)))
 
 
-def write_frame(stream: BinaryIO, header: dict[str, Any], payload: bytes = b"") -> None:
-    stream.write(encode_frame(header, payload))
-    stream.flush()
+def write_frame(stream: BinaryIO, header: dict[str, Any], payload: bytes | memoryview = b"") -> None:
+    """Write one frame (the caller flushes). The payload is not joined to the head: a preview's
+    megabytes go from their own buffer to the pipe without another copy."""
+    stream.write(frame_head(header, len(payload)))
+    if len(payload):
+        stream.write(payload)
 
 
 def read_frame(stream: BinaryIO) -> tuple[dict[str, Any], bytes] | None:

@@ -72,4 +72,4 @@ def python_version(python: str, timeout: float = 30.0) -> str | None:
 
 def running_version() -> str:
     """The version of the Python running this code (Blender's, in the add-on)."""
-    return "%d.%d.%d" % sys.version_info[:3]
+    return ".".join(str(part) for part in sys.version_info[:3])

@@ -13,6 +13,8 @@ import queue
 import threading
 from typing import Any, BinaryIO
 
+import numpy as np
+
 from ..failures import one_line
 from ..host_api import Host
 from ..messages import TERMINAL_KINDS, Failed, Message, to_wire
@@ -20,9 +22,11 @@ from . import protocol
 
 log = logging.getLogger("movie_director.bridge")
 
-#: Poll intervals of the host's messages: a preview reaches the parent within ~2 ms while busy.
+#: Poll intervals of the host's messages: every 2 ms while a job runs or WanGP starts, else every 20 ms.
 POLL_BUSY_S = 0.002
 POLL_IDLE_S = 0.02
+#: Stands in for a preview's pixels when only its header is encoded (the pixels go as the payload).
+_NO_PIXELS = np.zeros(0, dtype=np.float32)
 #: How long ``close`` waits for the host when the parent went away without saying so.
 ORPHAN_CLOSE_TIMEOUT_S = 5.0
 
@@ -124,14 +128,20 @@ class _Server:
         return dataclasses.replace(message, job_id=job_id)
 
     @staticmethod
-    def _frame(message: Message) -> tuple[dict[str, Any], bytes]:
-        header, payload = to_wire(message)
+    def _frame(message: Message) -> tuple[dict[str, Any], bytes | memoryview]:
+        pixels = getattr(message, "pixels", None)
+        if pixels is None:
+            header, payload = to_wire(message)
+            return {"type": protocol.MESSAGE, "message": header}, payload
+        # to_wire would copy a preview's megabytes into a new bytes object; the pipe can read the array itself.
+        header, _ = to_wire(dataclasses.replace(message, pixels=_NO_PIXELS))
+        payload = memoryview(np.ascontiguousarray(pixels, dtype=np.float32)).cast("B")
         return {"type": protocol.MESSAGE, "message": header}, payload
 
-    def _write(self, frames: list[tuple[dict[str, Any], bytes]]) -> bool:
+    def _write(self, frames: list[tuple[dict[str, Any], bytes | memoryview]]) -> bool:
         try:
             for header, payload in frames:
-                self._frames.write(protocol.encode_frame(header, payload))
+                protocol.write_frame(self._frames, header, payload)
             self._frames.flush()
         except OSError as exc:
             log.error("writing to Blender failed (it has gone away?): %s", exc)

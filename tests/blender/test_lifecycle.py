@@ -1,0 +1,171 @@
+"""Files, shots and the add-on coming and going while jobs run; nothing generated is ever lost."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+
+import addon_utils
+import bpy
+import pytest
+
+MODULE = "bl_ext.user_default.movie_director"
+
+
+def _strips(scene):
+    editor = scene.sequence_editor
+    if editor is None:
+        return []
+    return list(editor.strips if hasattr(editor, "strips") else editor.sequences)
+
+
+def _log() -> str:
+    text = bpy.data.texts.get("Movie Director Log")
+    return text.as_string() if text else ""
+
+
+@pytest.fixture
+def slow_shot(md, fake_wangp, output_dir, make_shot):
+    fake_wangp(steps_cap=6)
+    obj = make_shot("SH010", 1, 24, prompt="a slow dolly [fake:slow]")
+    obj.movie_director.model_type = "t2v_1.3B"
+    return obj
+
+
+def _takes_on_disk(output_dir: str) -> list[str]:
+    return sorted(glob.glob(os.path.join(output_dir, "**", "*.mp4"), recursive=True))
+
+
+def test_save_and_reload_keeps_takes_and_strips(md, fake_wangp, output_dir, make_shot, tmp_path):
+    obj = make_shot("SH010", 1, 48)
+    obj.movie_director.model_type = "t2v_1.3B"
+    bpy.ops.movie_director.generate_shot()
+    take_path = obj.movie_director.takes[0].filepath
+    path = str(tmp_path / "kept.blend")
+    bpy.ops.wm.save_as_mainfile(filepath=path)
+
+    bpy.ops.wm.open_mainfile(filepath=path)
+
+    obj = bpy.data.objects["SH010"]
+    shot = obj.movie_director
+    assert shot.is_shot and shot.generation_status == "done"
+    assert [t.filepath for t in shot.takes] == [take_path]
+    assert shot.takes[0].fps == 16 and shot.takes[0].frame_count == 33
+    [strip] = _strips(bpy.context.scene)
+    assert strip["md_shot_id"] == shot.shot_id
+    _scene, found = md.runtime.keys.find_shot(strip["md_shot_key"])
+    assert found == obj
+    assert bpy.ops.movie_director.set_active_take(index=0) == {"FINISHED"}
+
+
+def test_a_file_opened_mid_job_does_not_receive_the_take(md, slow_shot, output_dir, empty_blend, drive, capsys):
+    md.runtime.generate.queue_shot(bpy.context, bpy.context.scene, slow_shot)
+    drive(lambda: slow_shot.movie_director.generation_status == "in_progress")
+
+    bpy.ops.wm.open_mainfile(filepath=empty_blend)
+    drive(lambda: md.runtime.jobs.count() == 0, timeout=60)
+
+    assert "SH010" not in bpy.data.objects
+    assert _strips(bpy.context.scene) == []
+    [clip] = _takes_on_disk(output_dir)
+    assert os.path.isfile(os.path.splitext(clip)[0] + ".json")
+    assert f"its take is kept at {clip}" in _log()
+    capsys.readouterr()
+    bpy.ops.movie_director.stop_session()
+    assert f"its take is kept at {clip}" in capsys.readouterr().out
+
+
+def test_a_shot_deleted_mid_job_keeps_its_take_on_disk(md, slow_shot, output_dir, drive):
+    md.runtime.generate.queue_shot(bpy.context, bpy.context.scene, slow_shot)
+    drive(lambda: slow_shot.movie_director.generation_status == "in_progress")
+
+    bpy.data.objects.remove(slow_shot)
+    drive(lambda: md.runtime.jobs.count() == 0, timeout=60)
+
+    [clip] = _takes_on_disk(output_dir)
+    with open(os.path.splitext(clip)[0] + ".json", encoding="utf-8") as fh:
+        assert json.load(fh)["shot_name"] == "SH010"
+    assert "the shot was deleted" in _log() and clip in _log()
+    assert _strips(bpy.context.scene) == []
+
+
+def test_a_shot_renamed_mid_job_still_gets_its_take(md, slow_shot, drive):
+    md.runtime.generate.queue_shot(bpy.context, bpy.context.scene, slow_shot)
+    drive(lambda: slow_shot.movie_director.generation_status == "in_progress")
+
+    slow_shot.name = "SH010_renamed"
+    drive(lambda: slow_shot.movie_director.generation_status == "done", timeout=60)
+
+    assert len(slow_shot.movie_director.takes) == 1
+    drive(lambda: not md.runtime.timeline.waiting())
+    [strip] = _strips(bpy.context.scene)
+    assert strip.name == "SH010_renamed"
+
+
+def test_states_saved_mid_job_are_reset_on_load(md, slow_shot, drive, tmp_path):
+    md.runtime.generate.queue_shot(bpy.context, bpy.context.scene, slow_shot)
+    drive(lambda: slow_shot.movie_director.generation_status == "in_progress")
+    path = str(tmp_path / "mid_job.blend")
+    bpy.ops.wm.save_as_mainfile(filepath=path)
+    bpy.ops.movie_director.stop_session()
+
+    bpy.ops.wm.open_mainfile(filepath=path)
+
+    shot = bpy.data.objects["SH010"].movie_director
+    assert shot.generation_status == "idle"
+    assert shot.job_id == "" and shot.queued_jobs == 0 and shot.generation_progress == 0
+
+
+def test_duplicated_shot_gets_its_own_id(md, fake_wangp, output_dir, make_shot):
+    obj = make_shot("SH010", 1, 24)
+    obj.movie_director.model_type = "t2v_1.3B"
+    copy = obj.copy()
+    copy.data = obj.data.copy()
+    bpy.context.scene.collection.objects.link(copy)
+    assert copy.movie_director.shot_id == obj.movie_director.shot_id
+    bpy.context.view_layer.objects.active = copy
+
+    bpy.ops.movie_director.generate_shot()
+
+    assert copy.movie_director.shot_id != obj.movie_director.shot_id
+    assert len(copy.movie_director.takes) == 1 and not obj.movie_director.takes
+    assert obj.movie_director.generation_status == "idle"
+
+
+def _our_handlers() -> list[str]:
+    found = []
+    for kind in ("load_pre", "load_post", "save_pre", "save_post", "save_post_fail"):
+        found += [f"{kind}:{fn.__name__}" for fn in getattr(bpy.app.handlers, kind) if fn.__module__.startswith(MODULE)]
+    return found
+
+
+def test_unregister_and_register_again_leave_nothing_behind(md, output_dir, make_shot, drive):
+    obj = make_shot("SH010", 1, 24)
+    bpy.ops.movie_director.start_session()
+    md.runtime.generate.queue_shot(bpy.context, bpy.context.scene, obj)
+    assert md.runtime.timer.timer_registered()
+    assert len(_our_handlers()) == 5
+
+    addon_utils.disable(MODULE, default_set=True)
+    try:
+        assert md.runtime.session.get_host() is None
+        assert not md.runtime.timer.timer_registered()
+        assert _our_handlers() == []
+        assert md.runtime.jobs.count() == 0
+        assert not hasattr(bpy.types.Object, "movie_director")
+        assert not hasattr(bpy.types.Scene, "movie_director")
+        with pytest.raises(AttributeError, match="could not be found"):
+            bpy.ops.movie_director.generate_shot.poll()
+        for cls in md.operators.classes:
+            assert not cls.is_registered
+    finally:
+        assert addon_utils.enable(MODULE, default_set=True) is not None
+
+    assert len(_our_handlers()) == 5
+    assert all(cls.is_registered for cls in md.operators.classes)
+    obj = bpy.data.objects["SH010"]
+    assert obj.movie_director.is_shot  # the data stayed in the file
+    bpy.context.view_layer.objects.active = obj
+    assert bpy.ops.movie_director.generate_shot() == {"FINISHED"}
+    assert len(obj.movie_director.takes) == 1
