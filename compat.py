@@ -74,15 +74,20 @@ def sequencer_context(context: bpy.types.Context, scene: bpy.types.Scene) -> Ite
     """Make ``scene`` the one sequencer operators act on, then put things back.
 
     Before 5.0 they act on the context scene; 5.0 added the workspace's ``sequencer_scene`` and
-    every sequencer operator's poll fails in background mode until it is set.
+    every sequencer operator's poll fails until it is set. A timer callback has no window in its
+    context (so no workspace either), so the first window is used then.
     """
-    workspace = context.workspace
+    window = context.window or next(iter(context.window_manager.windows), None)
+    workspace = window.workspace if window is not None else None
     has_sequencer_scene = workspace is not None and hasattr(workspace, "sequencer_scene")
     previous = workspace.sequencer_scene if has_sequencer_scene else None
     if has_sequencer_scene:
         workspace.sequencer_scene = scene
+    override: dict[str, Any] = {"scene": scene}
+    if window is not None:
+        override["window"] = window
     try:
-        with context.temp_override(scene=scene):
+        with context.temp_override(**override):
             yield
     finally:
         if has_sequencer_scene:

@@ -40,14 +40,11 @@ class MOVIE_DIRECTOR_MT_main(bpy.types.Menu):
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
-        obj = active_shot(context)
         layout.operator("movie_director.mark_shot", icon="ADD")
-        op = layout.operator("movie_director.generate_shot", icon="RENDER_ANIMATION")
-        if obj is not None:
-            op.quality = obj.movie_director.quality
-        layout.operator_menu_enum(
-            "movie_director.generate_scene", "quality", text="Generate Scene", icon="SEQ_SEQUENCER"
-        )
+        # Without a quality set, generating uses each shot's own quality tier.
+        layout.operator("movie_director.generate_shot", icon="RENDER_ANIMATION")
+        layout.operator("movie_director.generate_scene", icon="SEQ_SEQUENCER")
+        layout.operator_menu_enum("movie_director.generate_scene", "quality", text="Generate Scene at Quality")
         layout.operator("movie_director.cancel", text="Cancel Shot", icon="CANCEL").scope = "SHOT"
         layout.operator("movie_director.cancel", text="Cancel All", icon="CANCEL").scope = "ALL"
 

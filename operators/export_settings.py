@@ -47,6 +47,7 @@ class MOVIE_DIRECTOR_OT_export_settings(bpy.types.Operator):
         except snapshot.SnapshotError as exc:
             self.report({"ERROR"}, f"{obj.name}: {exc}")
             return {"CANCELLED"}
+        os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "w", encoding="utf-8") as fh:
             fh.write(export_settings_json(built))
         self.report({"INFO"}, f"Settings written to {target}")

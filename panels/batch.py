@@ -5,7 +5,7 @@ from __future__ import annotations
 import bpy
 
 from ..properties import QUALITY_ITEMS
-from .base import draw_progress, wrapped_label
+from .base import draw_progress, split_row, wrapped_label
 
 
 class BatchPanel:
@@ -19,12 +19,14 @@ class BatchPanel:
         scene_md = context.scene.movie_director
 
         layout.prop(scene_md, "only_changed")
-        layout.label(text="Generate Scene", icon="SEQ_SEQUENCER")
-        row = layout.row(align=True)
+        # The operator reads "Only Changed" from the scene and, without a quality, each shot's own tier.
+        col = layout.column(align=True)
+        row = col.row(align=True)
+        row.scale_y = 1.4
+        row.operator("movie_director.generate_scene", text="Generate Scene", icon="SEQ_SEQUENCER")
+        row = split_row(col, "All at")
         for quality, label, _description in QUALITY_ITEMS:
-            op = row.operator("movie_director.generate_scene", text=label)
-            op.quality = quality
-            op.only_changed = scene_md.only_changed
+            row.operator("movie_director.generate_scene", text=label).quality = quality
         layout.operator("movie_director.cancel", text="Cancel All", icon="CANCEL").scope = "ALL"
 
         if scene_md.batch_total:

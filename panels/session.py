@@ -49,6 +49,8 @@ class SessionPanel:
         layout = self.layout
         layout.use_property_split = True
         view = session.view()
+        configured = preferences.wangp_setup(context).configured
+        animatic = runs_animatic(view.mode, configured)
 
         col = layout.column(align=True)
         col.label(text=f"State: {view.state.capitalize() or 'Stopped'}", icon=STATE_ICONS.get(view.state, "QUESTION"))
@@ -56,15 +58,15 @@ class SessionPanel:
             col.label(text=f"WanGP {view.wangp_version}")
         if view.model_count:
             col.label(text=f"Models: {view.model_count} ({view.available_count} downloaded)")
-        col.label(text=f"VRAM: {view.vram_gb:.1f} GB" if view.vram_gb else "VRAM: unknown")
+        if not animatic:
+            col.label(text=f"VRAM: {view.vram_gb:.1f} GB" if view.vram_gb else "VRAM: unknown")
         if view.busy or view.queued:
-            col.label(text=f"Jobs waiting: {view.queued}", icon="SORTTIME")
+            col.label(text=f"Jobs queued or running: {view.queued}", icon="SORTTIME")
 
-        configured = preferences.wangp_setup(context).configured
         box = layout.box()
         wrapped_label(box, mode_text(view.mode, configured), icon="INFO")
         # The animatic text already says why; a setup problem shows in the error box below.
-        if view.mode_reason and not runs_animatic(view.mode, configured) and view.mode_reason != view.message:
+        if view.mode_reason and not animatic and view.mode_reason != view.message:
             wrapped_label(box, view.mode_reason)
 
         if view.state == "failed":

@@ -27,10 +27,15 @@ class ShotPanel:
             return
         shot = obj.movie_director
 
-        col = layout.column()
-        col.prop(shot, "prompt")
-        col.prop(shot, "negative_prompt")
+        # Prompts are long: give them the full width, with their labels above.
+        col = layout.column(align=True)
+        col.use_property_split = False
+        col.label(text="Prompt")
+        col.prop(shot, "prompt", text="")
+        col.label(text="Negative Prompt")
+        col.prop(shot, "negative_prompt", text="")
 
+        col = layout.column()
         library = session.templates()
         template = library.get(shot.template) if shot.template else None
         label = template.label if template is not None else (shot.template or "None")

@@ -6,7 +6,7 @@ add-on again starts from a clean slate.
 
 from __future__ import annotations
 
-from . import batches, handlers, jobs, keys, pump, session, timeline, timer
+from . import batches, handlers, jobs, keys, pump, session, timeline, timer, undo
 
 
 def register() -> None:
@@ -23,4 +23,5 @@ def unregister() -> None:
     timeline.forget()
     pump.forget()
     batches.forget()
+    undo.forget()
     session.forget_state()

@@ -12,7 +12,7 @@ import datetime
 import bpy
 
 from ..wangp_backend import messages as m
-from . import batches, jobs, keys, log, preview, session, timeline
+from . import batches, jobs, keys, log, preview, session, timeline, undo
 
 PHASES = {
     "loading_model": "Loading model",
@@ -123,6 +123,7 @@ def apply(msg: m.Message) -> None:
         shot.generation_phase = "Done"
         shot.error_message = shot.error_class = shot.error_hint = ""
         timeline.request_show(record.shot_key, index)
+        undo.owe()
         note = f" (fallback {msg.model_type}: {msg.primary_error})" if msg.used_fallback else ""
         log.write(f"{obj.name}: take {index + 1} ready: {msg.filepath}{note}")
     elif isinstance(msg, m.Failed):

@@ -125,7 +125,7 @@ def queue_scene(context: bpy.types.Context, scene: bpy.types.Scene, quality: str
     loading) that check is made when the session is ready, just before submitting.
     """
     keys.ensure_unique_shot_ids(scene)
-    tokens, skipped, problems = [], [], []
+    tokens, queued, skipped, problems = [], [], [], []
     catalog_known = session.catalog() is not None or _animatic(context)
     for obj in timeline_shots(scene):
         sidecar = _active_sidecar(obj) if only_changed else ""
@@ -135,9 +135,10 @@ def queue_scene(context: bpy.types.Context, scene: bpy.types.Scene, quality: str
                 continue
             defer = sidecar if sidecar and not catalog_known else ""
             tokens.append(queue_shot(context, scene, obj, quality, kind="batch", skip_if_unchanged=defer))
+            queued.append(obj.name)
         except (GenerateError, snapshot.SnapshotError) as exc:
             problems.append(str(exc))
-    batches.begin(scene, len(tokens), len(skipped), [o.name for o in timeline_shots(scene) if o.name not in skipped])
+    batches.begin(scene, len(tokens), len(skipped), queued)
     return SceneQueue(tuple(tokens), tuple(skipped), tuple(problems))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bpy
 from bpy.app.handlers import persistent
 
-from . import batches, jobs, keys, log, pump, submit, timeline
+from . import batches, jobs, keys, log, pump, submit, timeline, undo
 
 
 @persistent
@@ -21,6 +21,7 @@ def on_load_pre(*_args) -> None:
     timeline.forget()
     pump.forget()
     batches.forget()
+    undo.forget()
 
 
 @persistent

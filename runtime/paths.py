@@ -71,11 +71,18 @@ def next_take_name(folder: str, obj: bpy.types.Object, reserved: Iterable[str] =
 
 
 def writable_problem(folder: str) -> str:
-    """"" when ``folder`` can be created and written, else a sentence saying why not."""
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError as exc:
-        return f"Cannot create the output folder {folder}: {exc.strerror or exc}"
-    if not os.access(folder, os.W_OK):
-        return f"The output folder is not writable: {folder}"
+    """"" when ``folder`` exists writable or can be created, else a sentence saying why not.
+
+    Nothing is created here: a Generate refused for another reason must leave no empty folders.
+    """
+    existing = folder
+    while not os.path.exists(existing):
+        parent = os.path.dirname(existing)
+        if parent == existing:
+            break
+        existing = parent
+    if not os.path.isdir(existing):
+        return f"Cannot create the output folder {folder}: {existing} is a file"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"The output folder is not writable: {existing}"
     return ""

@@ -14,7 +14,7 @@ import time
 import bpy
 
 from ..wangp_backend import messages as m
-from . import apply, jobs, log, session, submit, timeline
+from . import apply, jobs, log, session, submit, timeline, undo
 
 #: Main-thread time one tick may spend applying messages.
 BUDGET_S = 0.008
@@ -88,7 +88,10 @@ def _tick(budget_s: float) -> bool:
         if time.perf_counter() >= deadline:
             break
     submit.submit_ready()
-    changed = timeline.flush() > 0 or changed
+    if timeline.flush():
+        changed = True
+        undo.owe()
+    undo.settle()
     return changed
 
 
@@ -96,9 +99,11 @@ def busy() -> bool:
     """Whether the pump has anything left to do (else its timer may stop)."""
     host = session.get_host()
     if host is None:
-        return bool(_backlog) or bool(timeline.waiting())
+        return bool(_backlog) or timeline.waiting() or undo.owed()
     # A host may report idle before its last messages are drained: wait for what we expect from it.
-    return host.busy or bool(_backlog) or jobs.count() > 0 or bool(timeline.waiting()) or session.awaiting()
+    return (
+        host.busy or bool(_backlog) or jobs.count() > 0 or timeline.waiting() or undo.owed() or session.awaiting()
+    )
 
 
 def pump() -> float | None:

@@ -79,6 +79,9 @@ def _retime(context: bpy.types.Context, scene: bpy.types.Scene, strip: Any, clip
     try:
         with compat.sequencer_context(context, scene):
             bpy.ops.sequencer.retiming_segment_speed_set(speed=100.0 * clip_fps / fps)
+    except RuntimeError as exc:
+        # The strip stays, at the clip's own frame rate; the user can retime it by hand.
+        log.write(f"Could not retime {strip.name} from {clip_fps:g} to {fps:g} fps: {exc}")
     finally:
         strip.select = False
         for other in selected:

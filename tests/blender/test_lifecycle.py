@@ -169,3 +169,35 @@ def test_unregister_and_register_again_leave_nothing_behind(md, output_dir, make
     bpy.context.view_layer.objects.active = obj
     assert bpy.ops.movie_director.generate_shot() == {"FINISHED"}
     assert len(obj.movie_director.takes) == 1
+
+
+def test_undo_after_a_take_arrived_keeps_the_take(md, fake_wangp, output_dir, make_shot, drive):
+    obj = make_shot("SH010", 1, 24)
+    obj.movie_director.model_type = "t2v_1.3B"
+    bpy.ops.ed.undo_push(message="before generating")
+    md.runtime.generate.queue_shot(bpy.context, bpy.context.scene, obj)
+    drive(lambda: obj.movie_director.generation_status == "done" and md.pump() is None)
+    bpy.data.objects["SH010"].location.x = 5.0
+    bpy.ops.ed.undo_push(message="the user moves the camera")
+
+    bpy.ops.ed.undo()
+
+    obj = bpy.data.objects["SH010"]  # undo replaced the data: look it up again
+    assert obj.location.x == 0.0
+    assert len(obj.movie_director.takes) == 1
+    assert len(_strips(bpy.context.scene)) == 1
+
+
+def test_take_in_execute_is_undoable_too(md, fake_wangp, output_dir, make_shot):
+    obj = make_shot("SH010", 1, 24)
+    obj.movie_director.model_type = "t2v_1.3B"
+    bpy.ops.ed.undo_push(message="before generating")
+    bpy.ops.movie_director.generate_shot()
+    bpy.data.objects["SH010"].movie_director.prompt = "changed afterwards"
+    bpy.ops.ed.undo_push(message="the user edits the prompt")
+
+    bpy.ops.ed.undo()
+
+    shot = bpy.data.objects["SH010"].movie_director
+    assert shot.prompt == "a red cube on a table"
+    assert len(shot.takes) == 1

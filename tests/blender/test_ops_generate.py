@@ -194,6 +194,7 @@ def test_session_that_cannot_start_is_reported(md, output_dir, make_shot, monkey
         bpy.ops.movie_director.generate_shot()
     assert obj.movie_director.generation_status == "idle"
     assert md.runtime.session.view().state == "failed"
+    assert not os.path.exists(output_dir)
 
 
 def test_quality_argument_overrides_the_shot(md, fake_wangp, output_dir, make_shot):
@@ -249,3 +250,43 @@ def test_animatic_without_wangp(md, output_dir, make_shot):
     assert take.fps == 24 and take.frame_count == 12
     [strip] = _strips(bpy.context.scene)
     assert strip.frame_final_duration == 12
+
+
+def test_generate_scene_reports_what_it_cannot_queue_and_runs_the_rest(md, fake_wangp, output_dir, make_shot,
+                                                                        capsys):
+    good = make_shot("SH010", 1, 24)
+    make_shot("SH020", 25, 48, prompt="")
+    storm = make_shot("SH030", 49, 72, prompt="a storm [fake:oom]")
+    for obj in (good, storm):
+        obj.movie_director.model_type = "t2v_1.3B"
+
+    assert bpy.ops.movie_director.generate_scene() == {"FINISHED"}
+
+    out = capsys.readouterr().out
+    assert "Warning: SH020 has no prompt" in out
+    assert "Queued 2 Shots | Skipped 0 Unchanged" in out
+    settings = bpy.context.scene.movie_director
+    assert settings.batch_summary == "Generated 1 | Failed 1 | Skipped 0"
+    assert (settings.batch_total, settings.batch_done, settings.batch_failed) == (2, 1, 1)
+    assert settings.batch_order == "SH010, SH030"
+    assert storm.movie_director.generation_status == "failed"
+    assert "SH030: " in bpy.data.texts["Movie Director Log"].as_string().split("Batch of Scene finished")[-1]
+
+
+def test_generate_through_the_bridge_process(md, fake_wangp, output_dir, make_shot):
+    prefs = md.preferences.get_prefs()
+    prefs.host_mode = "BRIDGE"
+    try:
+        obj = make_shot("SH120", 1, 24)
+        obj.movie_director.model_type = "t2v_1.3B"
+
+        assert bpy.ops.movie_director.generate_shot() == {"FINISHED"}
+
+        view = md.runtime.session.view()
+        assert view.mode == "bridge" and "own Python" in view.mode_reason
+        shot = obj.movie_director
+        assert shot.generation_status == "done" and os.path.isfile(shot.takes[0].filepath)
+        assert shot.preview_image is not None
+    finally:
+        md.runtime.session.stop()
+        prefs.host_mode = "AUTO"

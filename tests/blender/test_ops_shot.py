@@ -69,23 +69,28 @@ def test_generate_needs_a_shot(md, fresh_scene):
 
 
 def test_apply_template_sets_look_moves_and_hints_and_can_be_undone(md, fresh_scene, make_shot):
-    obj = make_shot("SH010", 1, 24)
+    make_shot("SH010", 1, 24)
     library = md.runtime.session.templates()
     template = next(library.get(n) for n in library.names() if library.get(n).camera_movements)
+    bpy.ops.ed.undo_push(message="before the template")
 
-    assert bpy.ops.movie_director.apply_template(template=template.id) == {"FINISHED"}
+    assert bpy.ops.movie_director.apply_template("EXEC_DEFAULT", True, template=template.id) == {"FINISHED"}
 
-    shot = obj.movie_director
+    shot = bpy.data.objects["SH010"].movie_director
     assert shot.template == template.id
     assert shot.camera_movements == set(template.camera_movements)
     if template.resolution:
         assert shot.resolution == template.resolution
     if template.tier:
         assert shot.quality == template.tier
-    assert "UNDO" in md.operators.MOVIE_DIRECTOR_OT_apply_template.bl_options
+
+    bpy.ops.ed.undo()
+    shot = bpy.data.objects["SH010"].movie_director  # undo replaced the data: look it up again
+    assert shot.template == "" and shot.camera_movements == set()
 
     with pytest.raises(RuntimeError, match="Unknown template 'no_such_look'"):
         bpy.ops.movie_director.apply_template(template="no_such_look")
+    bpy.ops.movie_director.apply_template(template=template.id)
     bpy.ops.movie_director.apply_template(template="")
     assert shot.template == ""
 

@@ -160,3 +160,14 @@ def test_set_active_take_during_a_render_waits(md, wan_shot, drive, monkeypatch)
     assert strip["md_take"] == 1 and wan_shot.movie_director.active_take_index == 0
     monkeypatch.setattr(md.compat, "render_running", lambda: False)
     drive(lambda: _strips(bpy.context.scene)[0]["md_take"] == 0)
+
+
+def test_placing_from_a_timer_without_a_window_still_retimes(md, wan_shot, drive):
+    # Timer callbacks run with no window in the context; 5.0's sequencer operators need one.
+    scene = bpy.context.scene
+    md.runtime.generate.queue_shot(bpy.context, scene, wan_shot)
+    with bpy.context.temp_override(window=None):
+        assert bpy.context.window is None
+        drive(lambda: wan_shot.movie_director.generation_status == "done" and not md.runtime.timeline.waiting())
+    [strip] = _strips(scene)
+    assert abs(strip.frame_final_duration - 33 * 1.5) <= 1

@@ -89,9 +89,11 @@ class ChildProcess:
         _LIVE.add(self)
         _widen_pipe(self._proc.stdout)
         self._stderr_thread = self._thread(self._read_stderr, "stderr")
-        self._thread(self._read_frames, "reader")
-        self._thread(self._write_commands, "writer")
-        self._thread(self._watch, "heartbeat")
+        self._threads = (
+            self._thread(self._read_frames, "reader"),
+            self._thread(self._write_commands, "writer"),
+            self._thread(self._watch, "heartbeat"),
+        )
 
     def _thread(self, target: Callable[[], None], role: str) -> threading.Thread:
         thread = threading.Thread(target=target, name=f"movie-director-bridge-{role}-{self.pid}", daemon=True)
@@ -124,6 +126,10 @@ class ChildProcess:
             if not self._wait(_REAP_GRACE_S):
                 self.kill()
         self.exited.wait(2 * _REAP_GRACE_S)
+        # The pipe threads end right after on_exit; wait for them so a closed host leaves nothing running.
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(_REAP_GRACE_S)
 
     def _wait(self, timeout: float) -> bool:
         try:
