@@ -6,15 +6,20 @@ add-on again starts from a clean slate.
 
 from __future__ import annotations
 
+import atexit
+
 from . import batches, handlers, jobs, keys, pump, session, timeline, timer, undo
 
 
 def register() -> None:
     handlers.register()
     session.reload_templates()
+    # A timer still registered when a headless script exits hangs Blender 4.5 and crashes 4.2.
+    atexit.register(timer.stop_timer)
 
 
 def unregister() -> None:
+    atexit.unregister(timer.stop_timer)
     session.stop(timeout=10.0)
     timer.stop_timer()
     handlers.unregister()

@@ -152,4 +152,8 @@ def wait_for(tokens: list[str] | tuple[str, ...], timeout: float | None = None) 
         time.sleep(min(delay if delay is not None else 0.01, 0.01))
     # One more tick places the strips of the takes that just arrived.
     pump.pump()
+    if not pump.busy():
+        # Nothing left for it; a timer still registered when a headless script exits hangs
+        # Blender 4.5 and crashes 4.2 (timers never fire there, so it would never unregister itself).
+        timer.stop_timer()
     return True

@@ -25,6 +25,8 @@ def test_generate_shot_makes_a_take_with_sidecar_and_strip(md, fake_wangp, outpu
 
     assert bpy.ops.movie_director.generate_shot() == {"FINISHED"}
 
+    # Headless, timers never fire: the one Generate registered must be gone once it is done.
+    assert not md.runtime.timer.timer_registered()
     shot = obj.movie_director
     assert shot.generation_status == "done"
     assert shot.generation_progress == 100
@@ -290,3 +292,19 @@ def test_generate_through_the_bridge_process(md, fake_wangp, output_dir, make_sh
     finally:
         md.runtime.session.stop()
         prefs.host_mode = "AUTO"
+
+
+def test_fallback_model_makes_the_take_when_the_primary_fails(md, fake_wangp, output_dir, make_shot):
+    fake_wangp(fail_models={"t2v_1.3B": "runtime"})
+    obj = make_shot("SH130", 1, 24)
+    shot = obj.movie_director
+    shot.model_type = "t2v_1.3B"
+    shot.fallback_model_type = "ltxv_distilled"
+
+    assert bpy.ops.movie_director.generate_shot() == {"FINISHED"}
+
+    take = shot.takes[0]
+    assert shot.generation_status == "done"
+    assert take.used_fallback and take.model_type == "ltxv_distilled"
+    assert take.primary_error
+    assert "fallback ltxv_distilled" in bpy.data.texts["Movie Director Log"].as_string()
