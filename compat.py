@@ -30,10 +30,13 @@ def all_strips(editor: bpy.types.SequenceEditor) -> Any:
     return editor.strips_all if hasattr(editor, "strips_all") else editor.sequences_all
 
 
-def new_movie(editor: bpy.types.SequenceEditor, name: str, filepath: str, channel: int, frame_start: int) -> Any:
-    # FIT scales the clip into the render size keeping its aspect: a 832x480 clip fills a 1080p frame.
+def new_movie(
+    editor: bpy.types.SequenceEditor, name: str, filepath: str, channel: int, frame_start: int, fit: str = "FIT"
+) -> Any:
+    """A movie strip. FIT scales the clip into the scene's render size *as it is now*, keeping its
+    aspect (a 832x480 clip fills a 1080p frame); ORIGINAL keeps the clip's pixels one to one."""
     return strips(editor).new_movie(
-        name=name, filepath=filepath, channel=channel, frame_start=frame_start, fit_method="FIT"
+        name=name, filepath=filepath, channel=channel, frame_start=frame_start, fit_method=fit
     )
 
 

@@ -162,7 +162,9 @@ def extract_last_frame(clip: str, out: str) -> None:
     temp = bpy.data.scenes.new("MD Frame Extract")
     try:
         editor = temp.sequence_editor_create()
-        strip = compat.new_movie(editor, "clip", clip, 1, 1)
+        # ORIGINAL: the render size is set to the clip's own size below, after the strip exists;
+        # FIT would have scaled the clip for the default render size instead.
+        strip = compat.new_movie(editor, "clip", clip, 1, 1, fit="ORIGINAL")
         element = strip.elements[0]
         temp.render.resolution_x = element.orig_width or 832
         temp.render.resolution_y = element.orig_height or 480

@@ -7,6 +7,7 @@ animation (parents, lens keys), not from hand-made samples.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 
@@ -177,10 +178,11 @@ def test_a_constant_speed_dolly_is_not_handheld(md, fresh_scene, make_shot, fram
 def test_a_shaking_camera_is_handheld(md, fresh_scene, make_shot):
     camera = _derived_shot(make_shot)
     shake = random.Random(7)
-    _key(camera, "location", {
-        frame: (shake.uniform(-0.15, 0.15), FAR_Y + shake.uniform(-0.15, 0.15), shake.uniform(-0.15, 0.15))
-        for frame in range(1, 49)
-    })
+
+    def jolt() -> float:
+        return shake.uniform(-0.15, 0.15)
+
+    _key(camera, "location", {frame: (jolt(), FAR_Y + jolt(), jolt()) for frame in range(1, 49)})
     _linear(camera)
 
     wording = _describe()
@@ -298,3 +300,17 @@ def test_derived_without_any_camera_is_an_error(md, fresh_scene):
     with pytest.raises(RuntimeError, match="Cube is not a camera and the scene has no camera to describe"):
         bpy.ops.movie_director.describe_camera()
     assert prop.movie_director.camera_wording == "left from before"
+
+
+def test_generating_updates_the_wording_shown(md, fake_wangp, output_dir, make_shot):
+    """The shot's wording is "updated before generating": the panel shows what the take's prompt got."""
+    camera = _derived_shot(make_shot)
+    _key(camera, "location", {1: (0.0, FAR_Y, 0.0), 48: (0.0, -4.0, 0.0)})
+    camera.movie_director.model_type = "t2v_1.3B"
+
+    assert bpy.ops.movie_director.generate_shot() == {"FINISHED"}
+
+    with open(camera.movie_director.takes[0].sidecar_path, encoding="utf-8") as fh:
+        sidecar = json.load(fh)
+    assert _plain_moves(sidecar["camera_wording"]) == ["dolly in"]
+    assert camera.movie_director.camera_wording == sidecar["camera_wording"]

@@ -61,8 +61,13 @@ def _continuing_shot(make_shot, name: str, start: int, end: int, prompt: str, se
     return obj
 
 
-def _assert_starts_from_the_end_of(later, earlier_take) -> str:
-    """Check ``later``'s active take started from the last frame of ``earlier_take``; returns the image path."""
+def _body_colour(rgb: np.ndarray) -> np.ndarray:
+    """Mean colour of the left half of a frame: away from the bar whenever the bar is at the right."""
+    return rgb[:, : rgb.shape[1] // 2].reshape(-1, 3).mean(axis=0)
+
+
+def _assert_starts_from_the_end_of(later, earlier, take_index: int) -> str:
+    """Check ``later``'s active take started from the last frame of ``earlier``'s take; returns the image path."""
     later_take = _active_take(later)
     sidecar = _sidecar(later_take)
     path = sidecar["settings"]["image_start"]
@@ -72,23 +77,21 @@ def _assert_starts_from_the_end_of(later, earlier_take) -> str:
     assert os.path.basename(path) == os.path.splitext(os.path.basename(later_take.filepath))[0] + "_start.png"
     assert sidecar["settings"]["image_prompt_type"] == "S"
 
-    earlier = _sidecar(earlier_take)
-    earlier_obj = next(o for o in bpy.context.scene.objects if o.movie_director.takes
-                       and any(t.filepath == earlier_take.filepath for t in o.movie_director.takes))
+    earlier_take = earlier.movie_director.takes[take_index]
     assert sidecar["inputs"]["start"] == {
         "source": "PREVIOUS_SHOT",
         "path": path,
-        "shot": earlier_obj.name,
-        "shot_id": earlier_obj.movie_director.shot_id,
+        "shot": earlier.name,
+        "shot_id": earlier.movie_director.shot_id,
         "take": earlier_take.filepath,
     }
 
+    earlier_sidecar = _sidecar(earlier_take)
     size, rgb = _image(path)
-    assert size == (earlier["width"], earlier["height"])  # the clip's own size, so its aspect too
-    colour = _fake_clip_colour(earlier["settings"]["prompt"], earlier["seed"])
+    assert size == (earlier_sidecar["width"], earlier_sidecar["height"])  # the clip's own size, so its aspect
+    colour = _fake_clip_colour(earlier_sidecar["settings"]["prompt"], earlier_sidecar["seed"])
+    assert np.abs(_body_colour(rgb) - colour).max() < COLOUR_TOLERANCE  # that take's picture...
     bar = max(2, size[0] // 16)
-    body = rgb[:, : size[0] - 2 * bar].reshape(-1, 3)
-    assert np.abs(body.mean(axis=0) - colour).max() < COLOUR_TOLERANCE  # that take's picture...
     assert rgb[:, size[0] - bar + 1 : size[0] - 1].min() > 0.9  # ...with the bar at the right: its last frame
     return path
 
@@ -103,19 +106,20 @@ def test_three_shots_chain_through_the_active_takes(md, fake_wangp, output_dir, 
     # The director prefers the first take: continuity must follow the active take, not the newest.
     bpy.context.view_layer.objects.active = first
     bpy.ops.movie_director.set_active_take(index=0)
+    assert first.movie_director.active_take_index == 0
     second = _continuing_shot(make_shot, "SH020", 25, 48, "the cube rolls off the table", 33)
     third = _continuing_shot(make_shot, "SH030", 49, 72, "the cube lands on the floor", 44)
 
     _generate(second)
     _generate(third)
 
-    second_start = _assert_starts_from_the_end_of(second, first.movie_director.takes[0])
-    third_start = _assert_starts_from_the_end_of(third, _active_take(second))
+    second_start = _assert_starts_from_the_end_of(second, first, 0)
+    third_start = _assert_starts_from_the_end_of(third, second, 0)
     assert second_start.startswith(os.path.join(output_dir, "Scene", "SH020") + os.sep)
     assert third_start.startswith(os.path.join(output_dir, "Scene", "SH030") + os.sep)
     newest = _sidecar(first.movie_director.takes[1])
-    assert np.abs(_image(second_start)[1][:, :64].reshape(-1, 3).mean(axis=0)
-                  - _fake_clip_colour(newest["settings"]["prompt"], newest["seed"])).max() > COLOUR_TOLERANCE
+    newest_colour = _fake_clip_colour(newest["settings"]["prompt"], newest["seed"])
+    assert np.abs(_body_colour(_image(second_start)[1]) - newest_colour).max() > COLOUR_TOLERANCE
 
 
 def test_a_new_take_of_the_earlier_shot_feeds_the_next_take_and_keeps_the_old_input(
@@ -127,7 +131,7 @@ def test_a_new_take_of_the_earlier_shot_feeds_the_next_take_and_keeps_the_old_in
     second = _continuing_shot(make_shot, "SH020", 25, 48, "the cube rolls off the table", 33)
     _generate(first)
     _generate(second)
-    old_start = _assert_starts_from_the_end_of(second, _active_take(first))
+    old_start = _assert_starts_from_the_end_of(second, first, 0)
     with open(old_start, "rb") as fh:
         old_bytes = fh.read()
 
@@ -135,7 +139,8 @@ def test_a_new_take_of_the_earlier_shot_feeds_the_next_take_and_keeps_the_old_in
     _generate(first)  # the new take becomes the active one
     _generate(second)
 
-    new_start = _assert_starts_from_the_end_of(second, _active_take(first))
+    assert first.movie_director.active_take_index == 1
+    new_start = _assert_starts_from_the_end_of(second, first, 1)
     assert new_start != old_start
     with open(old_start, "rb") as fh:
         assert fh.read() == old_bytes  # the first take of SH020 can still be re-made exactly

@@ -227,13 +227,19 @@ def _is_jittery(samples: Sequence[CameraSample], scale: float) -> bool:
         return False
     positions = [vec.scale(s.location, 1.0 / scale) for s in samples]
     directions = [vec.normalized(s.forward) for s in samples]
-    return _shakes(positions, JITTER_TRAVEL) or _shakes(directions, JITTER_TURN)
+    frames = [s.frame for s in samples]
+    return _shakes(frames, positions, JITTER_TRAVEL) or _shakes(frames, directions, JITTER_TURN)
 
 
-def _shakes(points: Sequence[vec.Vec3], floor: float) -> bool:
-    seconds = [
-        vec.sub(vec.add(points[i - 1], points[i + 1]), vec.scale(points[i], 2.0)) for i in range(1, len(points) - 1)
-    ]
+def _shakes(frames: Sequence[int], points: Sequence[vec.Vec3], floor: float) -> bool:
+    # Samples fall on whole frames, unevenly spaced (6, 7, 6, 7... apart): rescale each step to the mean
+    # spacing so a constant-speed move has second differences of zero instead of a see-saw.
+    spacing = (frames[-1] - frames[0]) / (len(frames) - 1) or 1.0
+
+    def step(i: int) -> vec.Vec3:
+        return vec.scale(vec.sub(points[i], points[i - 1]), spacing / ((frames[i] - frames[i - 1]) or 1))
+
+    seconds = [vec.sub(step(i + 1), step(i)) for i in range(1, len(points) - 1)]
     rms = math.sqrt(sum(vec.dot(d, d) for d in seconds) / len(seconds))
     if rms < floor:
         return False
