@@ -20,6 +20,11 @@ VERSION: tuple[int, int, int] = tuple(bpy.app.version)  # type: ignore[assignmen
 STRIP_TYPE = getattr(bpy.types, "Strip", None) or bpy.types.Sequence
 
 
+#: Options for path properties that accept "//" (relative to the .blend). Blender 4.5 added the flag and
+#: 5.0 warns about "//" values without it; 4.2 rejects the flag but accepts the values.
+BLEND_RELATIVE_PATH: set[str] = {"PATH_SUPPORTS_BLEND_RELATIVE"} if VERSION >= (4, 5, 0) else set()
+
+
 def strips(editor: bpy.types.SequenceEditor) -> Any:
     """The top-level strips collection (``new_movie``, ``new_sound``, ``remove``...)."""
     return editor.strips if hasattr(editor, "strips") else editor.sequences
@@ -40,7 +45,15 @@ def new_movie(
     )
 
 
+#: Whether this build can play sound: the PyPI ``bpy`` 4.2 wheel is built without Audaspace, and its
+#: ``new_sound`` raises "Blender compiled without Audaspace support".
+HAS_AUDIO: bool = bool(getattr(bpy.app.build_options, "audaspace", True))
+
+
 def new_sound(editor: bpy.types.SequenceEditor, name: str, filepath: str, channel: int, frame_start: int) -> Any:
+    """A sound strip, or None on a build without audio support (the clip still plays, silently)."""
+    if not HAS_AUDIO:
+        return None
     return strips(editor).new_sound(name=name, filepath=filepath, channel=channel, frame_start=frame_start)
 
 
@@ -73,28 +86,29 @@ def remove_strip(editor: bpy.types.SequenceEditor, strip: Any) -> None:
 
 
 @contextlib.contextmanager
-def sequencer_context(context: bpy.types.Context, scene: bpy.types.Scene) -> Iterator[None]:
-    """Make ``scene`` the one sequencer operators act on, then put things back.
+def sequencer_scene(context: bpy.types.Context, scene: bpy.types.Scene) -> Iterator[bool]:
+    """Point sequencer operators at ``scene``; yields False when they cannot act on it now.
 
-    Before 5.0 they act on the context scene; 5.0 added the workspace's ``sequencer_scene`` and
-    every sequencer operator's poll fails until it is set. A timer callback has no window in its
-    context (so no workspace either), so the first window is used then.
+    Before 5.0 they act on the context scene; 5.0 acts on the workspace's ``sequencer_scene``
+    (every sequencer poll fails until it is set), which is set and put back here. The context is
+    never overridden: measured on 5.0, any ``bpy.ops`` call inside ``temp_override`` can segfault
+    while another Python thread runs (the operator releases the GIL and Blender then reads the
+    override's Python dict without it), and WanGP's threads always run. GUI timers get the first
+    window as their context, so a window is there whenever Blender runs the pump.
     """
-    window = context.window or next(iter(context.window_manager.windows), None)
-    workspace = window.workspace if window is not None else None
-    has_sequencer_scene = workspace is not None and hasattr(workspace, "sequencer_scene")
-    previous = workspace.sequencer_scene if has_sequencer_scene else None
-    if has_sequencer_scene:
-        workspace.sequencer_scene = scene
-    override: dict[str, Any] = {"scene": scene}
-    if window is not None:
-        override["window"] = window
+    workspace = context.workspace if context.window is not None else None
+    if workspace is None:
+        yield False
+        return
+    if not hasattr(workspace, "sequencer_scene"):
+        yield context.scene == scene
+        return
+    previous = workspace.sequencer_scene
+    workspace.sequencer_scene = scene
     try:
-        with context.temp_override(**override):
-            yield
+        yield True
     finally:
-        if has_sequencer_scene:
-            workspace.sequencer_scene = previous
+        workspace.sequencer_scene = previous
 
 
 def save_image_copy(image: bpy.types.Image, filepath: str) -> None:

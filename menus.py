@@ -45,6 +45,9 @@ class MOVIE_DIRECTOR_MT_main(bpy.types.Menu):
         layout.operator("movie_director.generate_shot", icon="RENDER_ANIMATION")
         layout.operator("movie_director.generate_scene", icon="SEQ_SEQUENCER")
         layout.operator_menu_enum("movie_director.generate_scene", "quality", text="Generate Scene at Quality")
+        layout.operator("movie_director.resume_batch", icon="PLAY")
+        layout.operator("movie_director.retry_failed", icon="FILE_REFRESH")
+        layout.operator("movie_director.recover_takes", icon="RECOVER_LAST")
         layout.operator("movie_director.cancel", text="Cancel Shot", icon="CANCEL").scope = "SHOT"
         layout.operator("movie_director.cancel", text="Cancel All", icon="CANCEL").scope = "ALL"
 

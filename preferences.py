@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import bpy
 from bpy.props import EnumProperty, FloatProperty, StringProperty
 
+from .compat import BLEND_RELATIVE_PATH
+
 HOST_MODE_ITEMS = (
     ("AUTO", "Automatic", "In Blender's process when WanGP's Python matches Blender's, else a bridge process"),
     ("IN_PROCESS", "In Blender", "Load WanGP inside Blender's process"),
@@ -34,7 +36,7 @@ class MOVIE_DIRECTOR_AP_preferences(bpy.types.AddonPreferences):
         name="Start-up Flags", description="WanGP start-up flags, e.g. --profile 4 --attention sdpa"
     )
     output_dir: StringProperty(
-        name="Output Folder", subtype="DIR_PATH", default="//movie_director/",
+        name="Output Folder", subtype="DIR_PATH", default="//movie_director/", options=BLEND_RELATIVE_PATH,
         description="Default folder for takes; // is next to the .blend file",
     )
     templates_dir: StringProperty(
@@ -103,8 +105,8 @@ def wangp_setup(context: bpy.types.Context | None = None) -> WanGPSetup:
         root=_abs(root),
         site_packages=_abs(site),
         args=tuple(shlex.split(args)),
-        host_mode=prefs.host_mode if prefs else os.environ.get("WANGP_HOST_MODE", "AUTO"),
-        python=_abs(prefs.wangp_python if prefs else os.environ.get("WANGP_PYTHON", "")),
+        host_mode=prefs.host_mode if prefs and prefs.host_mode != "AUTO" else os.environ.get("WANGP_HOST_MODE", "AUTO"),
+        python=_abs((prefs.wangp_python if prefs else "") or os.environ.get("WANGP_PYTHON", "")),
         vram_gb=prefs.vram_gb if prefs else 0.0,
     )
 

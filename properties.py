@@ -14,6 +14,7 @@ from bpy.props import (
     StringProperty,
 )
 
+from .compat import BLEND_RELATIVE_PATH
 from .wangp_backend.toolkit import CAMERA_MOVES
 
 QUALITY_ITEMS = (
@@ -112,14 +113,20 @@ class MOVIE_DIRECTOR_PG_shot(bpy.types.PropertyGroup):
     start_image_source: EnumProperty(
         name="Start Image", items=START_IMAGE_ITEMS, default="NONE", description="Where the first frame comes from"
     )
-    start_image: StringProperty(name="Start Image File", subtype="FILE_PATH", description="Image file for the first frame")
+    start_image: StringProperty(
+        name="Start Image File", subtype="FILE_PATH", options=BLEND_RELATIVE_PATH,
+        description="Image file for the first frame",
+    )
     start_image_data: PointerProperty(
         name="Start Image Data-Block", type=bpy.types.Image, description="Blender image for the first frame"
     )
     end_image_source: EnumProperty(
         name="End Image", items=END_IMAGE_ITEMS, default="NONE", description="Where the last frame comes from"
     )
-    end_image: StringProperty(name="End Image File", subtype="FILE_PATH", description="Image file for the last frame")
+    end_image: StringProperty(
+        name="End Image File", subtype="FILE_PATH", options=BLEND_RELATIVE_PATH,
+        description="Image file for the last frame",
+    )
     end_image_data: PointerProperty(
         name="End Image Data-Block", type=bpy.types.Image, description="Blender image for the last frame"
     )
@@ -139,6 +146,9 @@ class MOVIE_DIRECTOR_PG_shot(bpy.types.PropertyGroup):
 
     takes: CollectionProperty(type=MOVIE_DIRECTOR_PG_take, name="Takes")
     active_take_index: IntProperty(name="Active Take", default=-1, description="Take shown on the timeline")
+    take_list_index: IntProperty(
+        name="Selected Take", default=-1, description="Row selected in the takes list (display only)"
+    )
     preview_image: PointerProperty(type=bpy.types.Image, name="Preview", description="Live preview of the shot")
 
 
@@ -151,7 +161,7 @@ class MOVIE_DIRECTOR_PG_scene(bpy.types.PropertyGroup):
     default_template: StringProperty(name="Default Template", description="Template for new shots")
     default_resolution: StringProperty(name="Default Resolution", description="Resolution for new shots, e.g. 832x480")
     output_dir: StringProperty(
-        name="Output Folder", subtype="DIR_PATH",
+        name="Output Folder", subtype="DIR_PATH", options=BLEND_RELATIVE_PATH,
         description="Where takes are written; empty uses the preference (default //movie_director/)",
     )
     channel: IntProperty(name="Channel", default=2, min=1, max=128, description="Sequencer channel for shot clips")

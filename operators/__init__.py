@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bpy
 
+from ..runtime import batch_queue
 from .apply_template import MOVIE_DIRECTOR_OT_apply_template
 from .cancel import MOVIE_DIRECTOR_OT_cancel
 from .choose_available_model import MOVIE_DIRECTOR_OT_choose_available_model
@@ -13,7 +14,10 @@ from .generate_scene import MOVIE_DIRECTOR_OT_generate_scene
 from .generate_shot import MOVIE_DIRECTOR_OT_generate_shot
 from .mark_shot import MOVIE_DIRECTOR_OT_mark_shot
 from .open_preferences import MOVIE_DIRECTOR_OT_open_preferences
+from .recover_takes import MOVIE_DIRECTOR_OT_recover_takes
 from .refresh_models import MOVIE_DIRECTOR_OT_refresh_models
+from .resume_batch import MOVIE_DIRECTOR_OT_resume_batch
+from .retry_failed import MOVIE_DIRECTOR_OT_retry_failed
 from .set_active_take import MOVIE_DIRECTOR_OT_set_active_take
 from .start_session import MOVIE_DIRECTOR_OT_start_session
 from .stop_session import MOVIE_DIRECTOR_OT_stop_session
@@ -22,6 +26,9 @@ classes = (
     MOVIE_DIRECTOR_OT_mark_shot,
     MOVIE_DIRECTOR_OT_generate_shot,
     MOVIE_DIRECTOR_OT_generate_scene,
+    MOVIE_DIRECTOR_OT_resume_batch,
+    MOVIE_DIRECTOR_OT_recover_takes,
+    MOVIE_DIRECTOR_OT_retry_failed,
     MOVIE_DIRECTOR_OT_cancel,
     MOVIE_DIRECTOR_OT_start_session,
     MOVIE_DIRECTOR_OT_stop_session,
@@ -38,8 +45,11 @@ classes = (
 def register() -> None:
     for cls in classes:
         bpy.utils.register_class(cls)
+    # Resume and Recover need the batch record kept up to date and read at file load.
+    batch_queue.register()
 
 
 def unregister() -> None:
+    batch_queue.unregister()
     for cls in reversed(classes):
         bpy.utils.unregister_class(cls)

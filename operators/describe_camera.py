@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import bpy
 
-from ..runtime import camera_samples
-from ..wangp_backend.toolkit import describe_camera_samples, describe_manual_moves
+from ..runtime import camera_samples, session, snapshot
+from ..wangp_backend.toolkit import build_settings
 from .common import active_shot, poll_active_shot
 
 
 def camera_wording(context: bpy.types.Context, scene: bpy.types.Scene, obj: bpy.types.Object) -> str:
-    shot = obj.movie_director
-    if shot.camera_mode == "MANUAL":
-        return describe_manual_moves(sorted(shot.camera_movements))
-    if shot.camera_mode == "DERIVED":
-        camera = camera_samples.shot_camera(scene, obj)
-        if camera is None:
-            return ""
-        return describe_camera_samples(
-            camera_samples.sample_camera(context, scene, camera, shot.frame_start, shot.frame_end)
-        )
-    return ""
+    """Exactly the wording the prompt gets: built the way Generate builds it (scene fps, picture aspect)."""
+    spec = snapshot.read_spec(context, scene, obj, obj.movie_director.quality)
+    return build_settings(spec, session.catalog(), session.templates(), session.vram_gb(context)).camera_wording
 
 
 class MOVIE_DIRECTOR_OT_describe_camera(bpy.types.Operator):

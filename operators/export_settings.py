@@ -7,6 +7,7 @@ import os
 import bpy
 from bpy.props import StringProperty
 
+from ..compat import BLEND_RELATIVE_PATH
 from ..runtime import keys, paths, session, snapshot
 from ..wangp_backend.toolkit import export_settings_json
 from .common import active_shot, poll_active_shot
@@ -19,7 +20,7 @@ class MOVIE_DIRECTOR_OT_export_settings(bpy.types.Operator):
     bl_options = {"REGISTER"}
 
     filepath: StringProperty(
-        name="File", subtype="FILE_PATH", description="Where to write; empty writes into the shot's folder"
+        name="File", subtype="FILE_PATH", options=BLEND_RELATIVE_PATH, description="Where to write; empty writes into the shot's folder"
     )
 
     @classmethod

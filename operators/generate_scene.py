@@ -1,4 +1,4 @@
-"""Generate every shot of the scene."""
+"""Generate every shot of the scene, in the order that loads each model the fewest times."""
 
 from __future__ import annotations
 
@@ -6,15 +6,38 @@ import bpy
 from bpy.props import BoolProperty, EnumProperty
 
 from ..properties import QUALITY_ITEMS
-from ..runtime import generate, jobs
+from ..runtime import generate, log
 from ..wangp_backend.batch import queue_report
 from .common import report_notices
+
+
+def report_batch(op: bpy.types.Operator, queued: generate.SceneQueue) -> None:
+    """Report what a batch queued, skipped and could not queue, and its run order."""
+    for problem in queued.problems:
+        op.report({"WARNING"}, problem)
+    for note in queued.notes:
+        op.report({"WARNING"}, note)
+    line = queue_report(len(queued.order), len(queued.skipped))
+    op.report({"INFO"}, line)
+    log.write(f"{line}")
+    if queued.order:
+        op.report({"INFO"}, f"Order: {', '.join(queued.order)}")
+
+
+def report_summary(op: bpy.types.Operator, context: bpy.types.Context) -> None:
+    """The batch's final line, a warning when any shot failed (the reasons are in the log)."""
+    summary = context.scene.movie_director.batch_summary
+    if summary:
+        failed = context.scene.movie_director.batch_failed
+        op.report({"WARNING"} if failed else {"INFO"}, summary)
 
 
 class MOVIE_DIRECTOR_OT_generate_scene(bpy.types.Operator):
     bl_idname = "movie_director.generate_scene"
     bl_label = "Generate Scene"
-    bl_description = "Queue every shot of the scene in timeline order, skipping unchanged ones if asked"
+    bl_description = (
+        "Queue every shot of the scene grouped by model (fewest model loads), skipping unchanged ones if asked"
+    )
     bl_options = {"REGISTER"}
 
     quality: EnumProperty(
@@ -39,13 +62,17 @@ class MOVIE_DIRECTOR_OT_generate_scene(bpy.types.Operator):
             self.only_changed if self.properties.is_property_set("only_changed")
             else context.scene.movie_director.only_changed
         )
-        queued = generate.queue_scene(context, context.scene, quality, only_changed)
-        for problem in queued.problems:
-            self.report({"WARNING"}, problem)
-        if not queued.tokens and queued.problems:
+        try:
+            queued = generate.queue_scene(context, context.scene, quality, only_changed)
+        except generate.GenerateError as exc:
+            self.report({"ERROR"}, str(exc))
+            return None
+        if not queued.order and queued.problems:
+            for problem in queued.problems[1:]:
+                self.report({"WARNING"}, problem)
             self.report({"ERROR"}, f"No shot could be queued: {queued.problems[0]}")
             return None
-        self.report({"INFO"}, queue_report(len(queued.tokens), len(queued.skipped)))
+        report_batch(self, queued)
         return queued
 
     def invoke(self, context, event):
@@ -57,12 +84,7 @@ class MOVIE_DIRECTOR_OT_generate_scene(bpy.types.Operator):
         queued = self._queue(context)
         if queued is None:
             return {"CANCELLED"}
-        generate.wait_for(queued.tokens)
+        generate.wait_for_batch(queued.scene_key)
         report_notices(self)
-        failed = [t for t in queued.tokens if jobs.outcome(t) == "failed"]
-        summary = context.scene.movie_director.batch_summary
-        if failed:
-            self.report({"WARNING"}, summary or f"{len(failed)} shot(s) failed")
-        elif summary:
-            self.report({"INFO"}, summary)
+        report_summary(self, context)
         return {"FINISHED"}

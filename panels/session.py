@@ -22,8 +22,8 @@ ANIMATIC_TEXT = (
 )
 
 MODE_TEXT = {
-    "in_process": "WanGP runs inside Blender",
-    "bridge": "WanGP runs in its own Python process",
+    "in_process": "Running WanGP in Blender",
+    "bridge": "Running WanGP in a bridge process",
 }
 
 

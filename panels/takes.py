@@ -25,7 +25,8 @@ class TakesPanel:
             layout.label(text="No takes yet", icon="INFO")
         else:
             layout.template_list(
-                "MOVIE_DIRECTOR_UL_takes", "", shot, "takes", shot, "active_take_index", rows=LIST_ROWS
+                # The list's own selection is display only: a row's button (set_active_take) swaps the clip.
+                "MOVIE_DIRECTOR_UL_takes", "", shot, "takes", shot, "take_list_index", rows=LIST_ROWS
             )
             index = shot.active_take_index
             if 0 <= index < len(shot.takes):

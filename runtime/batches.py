@@ -1,65 +1,250 @@
-"""The scene batches in flight: their counters on the scene (for the panel) and their summary.
+"""The scene batches in flight: their run order, their release of jobs, counters and summary.
 
-The batch issue deepens this (scheduling by model, a queue file that survives a crash); for now a
-batch is the scene's shots in timeline order, and its end writes one summary line.
+A batch is built up front (every shot validated, ordered by ``batch.schedule``) and then *released*
+to the job queue in that order. A shot that continues the previous shot (start image
+``PREVIOUS_SHOT``) can only be queued once that shot's take exists, so release stops at it: jobs
+after it wait too, which keeps the scheduled order (and its model loads) exactly. Each end of a job
+releases what it unblocked and records the batch (see ``runtime.batch_queue``).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import bpy
 
-from ..wangp_backend.batch import BatchSummary
+from ..wangp_backend.batch import BatchSummary, DurationEstimator
+from ..wangp_backend.requests import JobRequest
 from . import jobs, keys, log
 
-_summaries: dict[str, BatchSummary] = {}
+#: Item states; ``waiting`` is not queued yet, ``released`` is queued or running.
+OPEN_STATES = ("waiting", "released")
+_OUTCOME_LABEL = {"done": "Done", "failed": "Failed", "cancelled": "Cancelled", "skipped": "Skipped"}
 
 
-def begin(scene: bpy.types.Scene, queued: int, skipped: int, order: list[str]) -> None:
-    """A batch of ``queued`` jobs starts (``skipped`` shots were unchanged)."""
-    summary = BatchSummary(skipped=skipped)
-    _summaries[keys.scene_key(scene)] = summary
+@dataclass
+class Item:
+    """One shot of a batch (mutable: its state follows its job)."""
+
+    shot_key: str
+    shot_name: str
+    model_type: str
+    frames: int
+    quality: str = ""
+    depends_on: str = ""
+    #: the recorded request to submit as is (a resumed batch), else the shot is queued from its data
+    request: JobRequest | None = None
+    skip_if_unchanged: str = ""
+    state: str = "waiting"
+    token: str = ""
+    reason: str = ""
+
+
+@dataclass
+class Batch:
+    scene_key: str
+    items: list[Item]
+    #: queues one item (returns the job token or raises ``ValueError`` with the reason it cannot)
+    release_fn: Callable[[Item], str]
+    summary: BatchSummary = field(default_factory=BatchSummary)
+    estimator: DurationEstimator = field(default_factory=DurationEstimator)
+    started: float = field(default_factory=time.time)
+    last_end: float = field(default_factory=time.time)
+
+    def item(self, shot_key: str) -> Item | None:
+        return next((i for i in self.items if i.shot_key == shot_key), None)
+
+    @property
+    def open(self) -> bool:
+        return any(i.state in OPEN_STATES for i in self.items)
+
+
+@dataclass(frozen=True)
+class BatchView:
+    """What the batch panel draws (computed from memory; no I/O)."""
+
+    total: int
+    finished: int
+    elapsed_s: float
+    eta_s: float | None
+    rows: tuple[tuple[str, str], ...]
+
+
+_batches: dict[str, Batch] = {}
+#: Called after every change of a batch (persistence); set by ``runtime.batch_queue``.
+_observers: list[Callable[[Batch], None]] = []
+
+
+def observe(fn: Callable[[Batch], None]) -> None:
+    if fn not in _observers:
+        _observers.append(fn)
+
+
+def _changed(batch: Batch) -> None:
+    for fn in _observers:
+        fn(batch)
+
+
+def get(scene_key: str) -> Batch | None:
+    return _batches.get(scene_key)
+
+
+def active(scene_key: str) -> bool:
+    batch = _batches.get(scene_key)
+    return batch is not None and batch.open
+
+
+def begin(scene: bpy.types.Scene, batch: Batch, skipped: int, estimator: DurationEstimator | None = None) -> None:
+    """Start ``batch`` (``skipped`` shots were unchanged) and release its first jobs."""
+    if estimator is not None:
+        batch.estimator = estimator
+    batch.summary = BatchSummary(skipped=skipped)
+    _batches[batch.scene_key] = batch
     settings = scene.movie_director
-    settings.batch_total = queued + skipped
+    settings.batch_total = len(batch.items) + skipped
     settings.batch_done = settings.batch_failed = 0
     settings.batch_skipped = skipped
-    settings.batch_started = time.time()
-    settings.batch_summary = "" if queued else summary.line()
-    settings.batch_order = ", ".join(order)
+    settings.batch_started = batch.started
+    settings.batch_summary = ""
+    settings.batch_order = ", ".join(i.shot_name for i in batch.items)
+    release(batch)
+    _finish_if_over(batch)
+    _changed(batch)
 
 
-def _running(scene_key: str) -> bool:
-    return any(r.kind == "batch" and r.scene_key == scene_key for r in jobs.submitted()) or any(
-        p.kind == "batch" and p.scene_key == scene_key for p in jobs.pending()
-    )
+def release(batch: Batch) -> None:
+    """Queue the waiting items in order, up to the first one whose dependency has not finished."""
+    for item in batch.items:
+        if item.state != "waiting":
+            continue
+        parent = batch.item(item.depends_on) if item.depends_on else None
+        if parent is not None and parent.state in OPEN_STATES:
+            return
+        if parent is not None and parent.state in ("failed", "cancelled"):
+            why = f"the previous shot {parent.shot_name} was {parent.state}"
+            _end_item(batch, item, parent.state, f"Not generated: {why}")
+            continue
+        try:
+            item.token = batch.release_fn(item)
+        except ValueError as exc:
+            _end_item(batch, item, "failed", str(exc))
+            continue
+        item.state = "released"
+
+
+def _end_item(batch: Batch, item: Item, outcome: str, reason: str) -> None:
+    """An item that ended without a job of its own (its dependency failed, or it could not be queued)."""
+    item.state, item.reason = outcome, reason
+    _count(batch, item, outcome, reason)
+    _scene, obj = keys.find_shot(item.shot_key)
+    if obj is not None:
+        shot = obj.movie_director
+        shot.generation_status = outcome
+        shot.generation_phase = _OUTCOME_LABEL[outcome]
+        shot.error_message = reason
+    log.write(f"{item.shot_name}: {reason}")
+
+
+def _count(batch: Batch, item: Item, outcome: str, reason: str) -> None:
+    scene = keys.find_scene(batch.scene_key)
+    settings = scene.movie_director if scene is not None else None
+    if outcome == "done":
+        batch.summary.add_generated()
+        if settings is not None:
+            settings.batch_done += 1
+        now = time.time()
+        # The host runs one job at a time: a job's time is from the later of its release and the last end.
+        batch.estimator.record(item.model_type, now - batch.last_end, item.frames)
+        batch.last_end = now
+    elif outcome == "failed":
+        batch.summary.add_failed(item.shot_name, reason)
+        if settings is not None:
+            settings.batch_failed += 1
+    elif outcome == "skipped":
+        batch.summary.add_skipped()
+        if settings is not None:
+            settings.batch_skipped += 1
+    else:
+        batch.summary.add_cancelled()
+    if outcome != "done":
+        batch.last_end = max(batch.last_end, time.time())
 
 
 def record(kind: str, scene_key: str, shot_name: str, outcome: str, reason: str = "") -> None:
-    """Count a finished job of a scene batch; the last one writes the batch summary."""
-    scene = keys.find_scene(scene_key)
-    summary = _summaries.get(scene_key)
-    if kind != "batch" or scene is None or summary is None:
+    """A job of a scene batch ended: count it, release what it unblocked, summarise at the end."""
+    batch = _batches.get(scene_key)
+    if kind != "batch" or batch is None:
         return
-    settings = scene.movie_director
-    if outcome == "done":
-        summary.add_generated()
-        settings.batch_done += 1
-    elif outcome == "failed":
-        summary.add_failed(shot_name, reason)
-        settings.batch_failed += 1
-    elif outcome == "skipped":
-        summary.add_skipped()
-        settings.batch_skipped += 1
-    else:
-        summary.add_cancelled()
-    if not _running(scene_key):
-        settings.batch_summary = summary.line()
-        log.write(f"Batch of {scene.name} finished: {summary.line()}")
-        for line in summary.report_lines():
-            log.write(f"  {line}")
-        del _summaries[scene_key]
+    item = next((i for i in batch.items if i.shot_name == shot_name and i.state == "released"), None)
+    if item is None:
+        return
+    item.state, item.reason = outcome, reason
+    _count(batch, item, outcome, reason)
+    release(batch)
+    _finish_if_over(batch)
+    _changed(batch)
+
+
+def touch(scene_key: str) -> None:
+    """A job of the batch was submitted or started: record it (called by the pump's message handling)."""
+    batch = _batches.get(scene_key)
+    if batch is not None:
+        _changed(batch)
+
+
+def _finish_if_over(batch: Batch) -> None:
+    if batch.open:
+        return
+    scene = keys.find_scene(batch.scene_key)
+    line = batch.summary.line()
+    if scene is not None:
+        scene.movie_director.batch_summary = line
+    log.write(f"Batch of {scene.name if scene else 'a closed scene'} finished: {line}")
+    for text in batch.summary.report_lines():
+        log.write(f"  {text}")
+
+
+def status(item: Item) -> str:
+    """``waiting``, ``queued``, ``in_progress`` or the outcome, for the panel and the queue file."""
+    if item.state == "waiting":
+        return "waiting"
+    if item.state != "released":
+        return item.state
+    record_ = next((r for r in jobs.submitted() if r.token == item.token), None)
+    return "in_progress" if record_ is not None and jobs.is_started(record_.job_id) else "queued"
+
+
+def view(scene_key: str) -> BatchView | None:
+    batch = _batches.get(scene_key)
+    if batch is None:
+        return None
+    remaining = [(i.model_type, i.frames) for i in batch.items if i.state in OPEN_STATES]
+    finished = len(batch.items) - len(remaining)
+    return BatchView(
+        total=len(batch.items),
+        finished=finished,
+        elapsed_s=time.time() - batch.started,
+        eta_s=batch.estimator.eta(remaining) if remaining else 0.0,
+        rows=tuple((i.shot_name, status(i)) for i in batch.items),
+    )
+
+
+def cancel_waiting(scene_key: str, shot_key: str = "") -> int:
+    """Cancel the batch's items not queued yet (all, or one shot's); returns how many."""
+    batch = _batches.get(scene_key)
+    if batch is None:
+        return 0
+    chosen = [i for i in batch.items if i.state == "waiting" and (not shot_key or i.shot_key == shot_key)]
+    for item in chosen:
+        _end_item(batch, item, "cancelled", "Cancelled by the user")
+    if chosen:
+        release(batch)
+        _finish_if_over(batch)
+        _changed(batch)
+    return len(chosen)
 
 
 def forget() -> None:
-    _summaries.clear()
+    _batches.clear()

@@ -7,15 +7,17 @@ images rendered and the job queued, so a refused click leaves nothing half-made.
 
 from __future__ import annotations
 
+import json
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import bpy
 
 from .. import preferences
-from ..wangp_backend.batch import is_unchanged
-from . import batches, jobs, keys, paths, pump, session, snapshot, submit, timer
+from ..wangp_backend.batch import BatchItem, is_unchanged, schedule
+from . import batch_queue, batches, inputs, jobs, keys, log, paths, pump, session, snapshot, submit, timer
 
 
 class GenerateError(Exception):
@@ -24,9 +26,13 @@ class GenerateError(Exception):
 
 @dataclass(frozen=True)
 class SceneQueue:
-    tokens: tuple[str, ...]
+    """A scene batch as queued: ``scene_key`` names it (see ``wait_for_batch``)."""
+
+    scene_key: str
+    order: tuple[str, ...]
     skipped: tuple[str, ...]
     problems: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
 
 def _animatic(context: bpy.types.Context) -> bool:
@@ -36,13 +42,6 @@ def _animatic(context: bpy.types.Context) -> bool:
     return not preferences.wangp_setup(context).configured
 
 
-def current_hash(context: bpy.types.Context, scene: bpy.types.Scene, obj: bpy.types.Object, quality: str) -> str:
-    """The settings hash the shot would be generated with now (inputs planned, not produced)."""
-    snap = snapshot.take_snapshot(context, scene, obj, quality, "", "hash", with_inputs=False)
-    built = snapshot.build(snap, session.catalog(), session.templates(), session.vram_gb(context), _animatic(context))
-    return built.settings_hash
-
-
 def queue_shot(
     context: bpy.types.Context,
     scene: bpy.types.Scene,
@@ -50,8 +49,13 @@ def queue_shot(
     quality: str = "",
     kind: str = "shot",
     skip_if_unchanged: str = "",
+    submit_now: bool = True,
 ) -> str:
-    """Validate, make the input images and queue one job for the shot; returns the job's token."""
+    """Validate, make the input images and queue one job for the shot; returns the job's token.
+
+    A batch releases jobs from inside the pump's message handling with ``submit_now=False``: the
+    pump submits them on the same tick, and a nested submit could hand one job to the host twice.
+    """
     keys.ensure_unique_shot_ids(scene)
     animatic = _animatic(context)
     folder = paths.take_dir(context, scene, obj)
@@ -100,7 +104,8 @@ def queue_shot(
         shot.generation_phase = "Queued" if session.ready() else "Waiting for the session"
     shot.error_message = shot.error_class = shot.error_hint = ""
     timer.ensure_timer()
-    submit.submit_ready()
+    if submit_now:
+        submit.submit_ready()
     return token
 
 
@@ -117,29 +122,179 @@ def _active_sidecar(obj: bpy.types.Object) -> str:
     return ""
 
 
-def queue_scene(context: bpy.types.Context, scene: bpy.types.Scene, quality: str, only_changed: bool) -> SceneQueue:
-    """Queue every shot of the scene in timeline order; a shot that cannot be queued does not stop the rest.
+def _current_model() -> str:
+    """The model WanGP has loaded, as far as we know: the one of the last job handed to it."""
+    records = jobs.submitted()
+    return str(records[-1].request.settings.get("model_type", "")) if records else ""
 
-    With ``only_changed``, a shot whose settings hash equals its active take's is skipped. The hash
-    depends on the model chosen from the catalog, so while no catalog is known yet (WanGP still
-    loading) that check is made when the session is ready, just before submitting.
+
+def _recorded_inputs(sidecar: str) -> dict[str, str]:
+    """The input image paths the take was made from (role -> path), to hash the shot as that take was."""
+    try:
+        with open(sidecar, encoding="utf-8") as fh:
+            recorded = json.load(fh).get("inputs", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {role: str(plan.get("path", "")) for role, plan in recorded.items() if isinstance(plan, dict)}
+
+
+def _plan_shot(context, scene, obj, quality: str, animatic: bool, sidecar: str) -> tuple[BatchItem, int]:
+    """Validate the shot as it would be generated now (no input image made); raises GenerateError.
+
+    Input images are named after their take, so the hash compared with the active take's (``sidecar``)
+    uses that take's image paths: an unchanged shot with a start image hashes the same.
+    """
+    snap = snapshot.take_snapshot(context, scene, obj, quality, "", "plan", with_inputs=False)
+    if sidecar:
+        paths_ = _recorded_inputs(sidecar)
+        spec = replace(snap.spec, start_image=paths_.get("start", ""), end_image=paths_.get("end", ""))
+        snap = replace(snap, spec=spec)
+    built = snapshot.build(snap, session.catalog(), session.templates(), session.vram_gb(context), animatic)
+    if built.errors:
+        raise GenerateError(f"{obj.name}: " + "; ".join(built.errors))
+    depends_on = ""
+    if obj.movie_director.start_image_source == "PREVIOUS_SHOT":
+        previous = inputs.previous_shot(scene, obj)
+        if previous is None:
+            raise GenerateError(f"No shot starts before {obj.name}: it has no previous shot to continue from")
+        depends_on = keys.shot_key(scene, previous)
+    item = BatchItem(
+        shot_key=snap.spec.shot_key,
+        shot_name=obj.name,
+        model_type=built.model_type,
+        timeline_start=obj.movie_director.frame_start,
+        settings_hash=built.settings_hash,
+        depends_on=depends_on,
+    )
+    return item, snap.spec.frame_count
+
+
+def _release_fn(context: bpy.types.Context, scene_key: str) -> Callable[[batches.Item], str]:
+    def release(item: batches.Item) -> str:
+        if item.request is not None:
+            return submit_recorded(scene_key, item)
+        scene, obj = keys.find_shot(item.shot_key)
+        if obj is None:
+            raise ValueError(f"{item.shot_name} was deleted before its turn")
+        try:
+            return queue_shot(
+                context, scene, obj, item.quality, kind="batch", skip_if_unchanged=item.skip_if_unchanged,
+                submit_now=False,
+            )
+        except (GenerateError, snapshot.SnapshotError) as exc:
+            raise ValueError(str(exc)) from exc
+
+    return release
+
+
+def submit_recorded(scene_key: str, item: batches.Item) -> str:
+    """Hand a recorded request (a resumed batch) to the ready host as it is; returns the job token."""
+    host = session.get_host()
+    if host is None or not session.ready():
+        raise ValueError(f"{item.shot_name}: the session is not ready to take the resumed job")
+    request = item.request
+    job_id = host.submit(request)
+    token = keys.new_id()
+    jobs.add_submitted(
+        jobs.JobRecord(
+            job_id=job_id, token=token, shot_key=item.shot_key, scene_key=scene_key, file_token=jobs.file_token(),
+            shot_name=item.shot_name, take_dir=request.take_dir, take_name=request.take_name, request=request,
+            kind="batch",
+        )
+    )
+    _scene, obj = keys.find_shot(item.shot_key)
+    if obj is not None:
+        shot = obj.movie_director
+        shot.queued_jobs += 1
+        shot.generation_status = "queued"
+        shot.generation_progress = 0
+        shot.generation_phase = "Queued"
+        shot.error_message = shot.error_class = shot.error_hint = ""
+    timer.ensure_timer()
+    return token
+
+
+def queue_scene(
+    context: bpy.types.Context,
+    scene: bpy.types.Scene,
+    quality: str,
+    only_changed: bool,
+    shots: list[bpy.types.Object] | None = None,
+) -> SceneQueue:
+    """Validate every shot, order them with ``batch.schedule`` and start the batch.
+
+    A shot that cannot be queued does not stop the rest. With ``only_changed``, a shot whose settings
+    hash equals its active take's is skipped, unless it continues a shot that is generated again.
+    The hash depends on the model chosen from the catalog, so while no catalog is known yet (WanGP
+    still loading) that check is made when the session is ready, just before submitting.
     """
     keys.ensure_unique_shot_ids(scene)
-    tokens, queued, skipped, problems = [], [], [], []
-    catalog_known = session.catalog() is not None or _animatic(context)
-    for obj in timeline_shots(scene):
+    scene_key = keys.scene_key(scene)
+    if batches.active(scene_key):
+        raise GenerateError(f"A batch of {scene.name} is already running: cancel it or wait for it")
+    animatic = _animatic(context)
+    catalog_known = session.catalog() is not None or animatic
+    planned: list[tuple[BatchItem, int, str]] = []
+    skipped, problems = [], []
+    in_batch: set[str] = set()
+    for obj in shots if shots is not None else timeline_shots(scene):
         sidecar = _active_sidecar(obj) if only_changed else ""
         try:
-            if sidecar and catalog_known and is_unchanged(current_hash(context, scene, obj, quality), sidecar):
-                skipped.append(obj.name)
-                continue
-            defer = sidecar if sidecar and not catalog_known else ""
-            tokens.append(queue_shot(context, scene, obj, quality, kind="batch", skip_if_unchanged=defer))
-            queued.append(obj.name)
+            item, frames = _plan_shot(context, scene, obj, quality, animatic, sidecar)
         except (GenerateError, snapshot.SnapshotError) as exc:
             problems.append(str(exc))
-    batches.begin(scene, len(tokens), len(skipped), queued)
-    return SceneQueue(tuple(tokens), tuple(skipped), tuple(problems))
+            continue
+        if item.depends_on in in_batch:
+            sidecar = ""  # its start image is the previous shot's new last frame
+        if sidecar and catalog_known and is_unchanged(item.settings_hash, sidecar):
+            skipped.append(obj.name)
+            continue
+        planned.append((item, frames, sidecar if sidecar and not catalog_known else ""))
+        in_batch.add(item.shot_key)
+    notes: list[str] = []
+    order = schedule([p[0] for p in planned], _current_model(), notes)
+    extra = {p[0].shot_key: p for p in planned}
+    items = [
+        batches.Item(
+            shot_key=b.shot_key, shot_name=b.shot_name, model_type=b.model_type, frames=extra[b.shot_key][1],
+            quality=quality, depends_on=b.depends_on if b.depends_on in in_batch else "",
+            skip_if_unchanged=extra[b.shot_key][2],
+        )
+        for b in order
+    ]
+    for note in notes:
+        log.write(f"Batch of {scene.name}: {note}")
+    start_batch(context, scene, items, len(skipped))
+    return SceneQueue(scene_key, tuple(i.shot_name for i in items), tuple(skipped), tuple(problems), tuple(notes))
+
+
+def start_batch(context: bpy.types.Context, scene: bpy.types.Scene, items: list[batches.Item], skipped: int) -> None:
+    """Start a batch of ``items`` (already in run order) and log its order."""
+    scene_key = keys.scene_key(scene)
+    if items:
+        try:
+            session.ensure_host(context)
+        except session.SetupError as exc:
+            raise GenerateError(str(exc)) from exc
+        log.write(f"Batch of {scene.name}: {len(items)} shot(s) in this order: {', '.join(i.shot_name for i in items)}")
+    batch = batches.Batch(scene_key=scene_key, items=items, release_fn=_release_fn(context, scene_key))
+    batches.begin(scene, batch, skipped, batch_queue.load_estimator(scene))
+    submit.submit_ready()
+    timer.ensure_timer()
+
+
+def wait_for_batch(scene_key: str, timeout: float | None = None) -> bool:
+    """Pump until the scene's batch is over; False if ``timeout`` seconds passed first."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while batches.active(scene_key) or jobs.count():
+        if deadline is not None and time.monotonic() > deadline:
+            return False
+        delay = pump.pump()
+        time.sleep(min(delay if delay is not None else 0.01, 0.01))
+    pump.pump()
+    if not pump.busy():
+        timer.stop_timer()
+    return True
 
 
 def wait_for(tokens: list[str] | tuple[str, ...], timeout: float | None = None) -> bool:

@@ -116,25 +116,31 @@ def _plan_previous_shot(scene: bpy.types.Scene, obj: bpy.types.Object, out: str)
     return InputPlan("start", "PREVIOUS_SHOT", out, produce=True, detail=detail)
 
 
-def _write_still(scene: bpy.types.Scene, frame: int, out: str) -> None:
+def _write_still(scene: bpy.types.Scene, frame: int, out: str, shares_objects: bool) -> None:
     """Render ``scene`` at ``frame`` into the PNG ``out``.
 
     Measured on 5.0: ``render.render(scene=other)`` evaluates objects and decodes movie strips at
-    the *context* scene's frame, and evaluating the context scene writes animated values back into
-    the original objects. So the context is an empty "clock" scene at ``frame``: the user's current
-    frame and objects stay exactly as they were.
+    the *context* scene's frame, whatever the rendered scene's own frame is. So the context scene's
+    frame is set for the render and put back. It is not done through ``temp_override`` with a
+    "clock" scene: any operator inside ``temp_override`` can segfault while another Python thread
+    (WanGP's) runs, see ``compat.sequencer_scene``. When ``scene`` shares the user's objects, the
+    render writes their animated values at ``frame`` into them, so the user's scene is evaluated
+    again at its own frame afterwards.
     """
     scene.render.filepath = out
     scene.render.use_file_extension = False
     scene.render.image_settings.file_format = "PNG"
     scene.render.image_settings.color_mode = "RGB"
-    clock = bpy.data.scenes.new("MD Clock")
+    user_scene = bpy.context.scene
+    current, subframe = user_scene.frame_current, user_scene.frame_subframe
+    user_scene.frame_current = frame
     try:
-        clock.frame_current = frame
-        with bpy.context.temp_override(scene=clock, view_layer=clock.view_layers[0]):
-            bpy.ops.render.render(write_still=True, scene=scene.name)
+        bpy.ops.render.render(write_still=True, scene=scene.name)
     finally:
-        bpy.data.scenes.remove(clock)
+        if shares_objects:
+            user_scene.frame_set(current, subframe=subframe)
+        else:
+            user_scene.frame_current = current
     if not os.path.isfile(out):
         raise InputError(f"Blender did not write the image {out}")
 
@@ -152,7 +158,7 @@ def _render_camera_frame(scene: bpy.types.Scene, camera: bpy.types.Object, frame
         temp.render.resolution_x = max(16, round(width * scale))
         temp.render.resolution_y = max(16, round(height * scale))
         temp.render.resolution_percentage = 100
-        _write_still(temp, frame, out)
+        _write_still(temp, frame, out, shares_objects=True)
     finally:
         bpy.data.scenes.remove(temp)
 
@@ -175,7 +181,7 @@ def extract_last_frame(clip: str, out: str) -> None:
         # Standard view transform: the PNG must hold the clip's own colours, not a graded look.
         temp.view_settings.view_transform = "Standard"
         temp.view_settings.look = "None"
-        _write_still(temp, last, out)
+        _write_still(temp, last, out, shares_objects=False)
     finally:
         bpy.data.scenes.remove(temp)
 

@@ -25,6 +25,8 @@ def show(obj: bpy.types.Object, width: int, height: int, pixels: np.ndarray) -> 
         raise ValueError(f"preview has {flat.size} values, expected {width}x{height}x4")
     image.pixels.foreach_set(flat)
     image.update()
+    if image.preview is not None:
+        image.preview.reload()  # the sidebar shows the image through its icon, which caches old pixels
     if shot.preview_image != image:
         shot.preview_image = image
     return image

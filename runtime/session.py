@@ -57,6 +57,8 @@ _setup_problem = ""
 _mode_reason = ""
 _awaiting_catalog = False
 _measured_vram_gb = 0.0
+#: Jobs kept at the last automatic restart of a crashed bridge child (None: none since the last click).
+_restart_kept: frozenset[str] | None = None
 
 
 def get_host() -> Host | None:
@@ -137,6 +139,9 @@ def note_state(message: SessionState) -> None:
         _awaiting_catalog = False
     if message.state == "failed":
         log.write(f"Session failed: {message.message} {message.hint}".rstrip())
+        if message.mode == "bridge":
+            # The pump applied the crashed job's Failed before this state: what is left was kept.
+            _after_bridge_crash(frozenset(record.job_id for record in jobs.submitted()))
     elif message.state == "ready":
         log.write(f"Session ready ({message.mode}): {len(message.models)} models")
 
@@ -217,15 +222,20 @@ def ensure_host(context: bpy.types.Context | None = None) -> Host:
     Raises :class:`SetupError` when WanGP is configured but cannot start (never falls back to the
     animatic silently: the user asked for WanGP).
     """
-    global _host, _state, _mode_reason, _setup_problem
+    global _host, _state, _mode_reason, _setup_problem, _restart_kept
     if _host is not None and _state.state != "failed":
         return _host
+    # The user asks again: a crash loop guard from an earlier failure no longer applies.
+    _restart_kept = None
+    setup = preferences.wangp_setup(context)
+    plan = _plan(setup) if setup.configured else None
+    if _host is not None and plan is not None and not plan.problem and _restartable(_host, setup, plan):
+        # Its process ended but nothing about it changed: a new process takes the jobs it kept.
+        return _restart(_host, "restarting WanGP's process")
     if _host is not None:
         # It failed to start; the user may have fixed the preferences since: start afresh.
         stop(context, timeout=5.0)
-    setup = preferences.wangp_setup(context)
-    if setup.configured:
-        plan = _plan(setup)
+    if plan is not None:
         _setup_problem = plan.problem
         if plan.problem:
             _state = SessionState(state="failed", message=plan.problem, mode="")
@@ -234,7 +244,8 @@ def ensure_host(context: bpy.types.Context | None = None) -> Host:
             host: Host = BridgeHost(_wangp_config(setup), plan.python)
         else:
             host = SessionHost(_wangp_config(setup))
-        _mode_reason = plan.reason
+        # Which interpreter runs the bridge is the first thing to check when it will not start.
+        _mode_reason = f"{plan.reason} ({plan.python})" if plan.mode == "bridge" else plan.reason
     else:
         host = AnimaticHost(resolve_shot=lambda key: keys.find_shot(key)[1])
         _mode_reason = _setup_problem = ANIMATIC_REASON
@@ -244,6 +255,47 @@ def ensure_host(context: bpy.types.Context | None = None) -> Host:
     log.write(f"Session starting ({host.mode}): {_mode_reason}")
     timer.ensure_timer()
     return host
+
+
+def _restartable(host: Host, setup: preferences.WanGPSetup, plan: _Plan) -> bool:
+    """A bridge host whose child is gone, configured exactly as the preferences say now."""
+    return (
+        isinstance(host, BridgeHost)
+        and host.pid is None
+        and plan.mode == "bridge"
+        and host.python == plan.python
+        and host.config == _wangp_config(setup)
+    )
+
+
+def _restart(host: BridgeHost, why: str) -> BridgeHost:
+    global _state
+    # Said here, not by the child: until its host speaks, the view must not read "failed" (that
+    # would make the next click stop this host and drop the jobs it keeps).
+    _state = SessionState(state="starting", message=why, mode=host.mode, wangp_version=_state.wangp_version)
+    host.start()
+    log.write(f"Session: {why}")
+    timer.ensure_timer()
+    return host
+
+
+def _after_bridge_crash(kept: frozenset[str]) -> None:
+    """Run the jobs a crashed bridge child kept, once per crash, and never in a loop.
+
+    A new child is started only when the crashes make progress: some job kept at the last automatic
+    restart has ended since. Otherwise (it died again before running any of them) the kept jobs are
+    cancelled, so nothing waits for them forever.
+    """
+    global _restart_kept
+    host = _host
+    if not isinstance(host, BridgeHost) or host.pid is not None or not kept:
+        return
+    if _restart_kept is None or not _restart_kept <= kept:
+        _restart_kept = kept
+        _restart(host, f"restarting WanGP's process for {len(kept)} queued job(s)")
+        return
+    log.write(f"WanGP's process ended again before running any of the {len(kept)} queued job(s): they are cancelled")
+    host.cancel_all()
 
 
 def stop(context: bpy.types.Context | None = None, timeout: float = 30.0) -> None:
@@ -267,8 +319,9 @@ def stop(context: bpy.types.Context | None = None, timeout: float = 30.0) -> Non
 
 def forget_state() -> None:
     """Reset the cached state (used when the add-on is unregistered)."""
-    global _state, _catalog, _templates, _setup_problem, _mode_reason, _awaiting_catalog
+    global _state, _catalog, _templates, _setup_problem, _mode_reason, _awaiting_catalog, _restart_kept
     _state = SessionState(state="stopped", mode="")
+    _restart_kept = None
     _awaiting_catalog = False
     _catalog = None
     _templates = None

@@ -79,8 +79,11 @@ def _submit(host: Host, job: jobs.PendingJob, animatic: bool) -> None:
     for note in built.notes:
         log.write(f"{job.shot_name}: {note}")
     _scene, obj = keys.find_shot(job.shot_key)
-    if obj is not None and not obj.movie_director.job_id:
-        obj.movie_director.job_id = job_id
+    if obj is not None:
+        # The panel shows the wording the prompt got ("updated before generating").
+        obj.movie_director.camera_wording = built.camera_wording
+        if not obj.movie_director.job_id:
+            obj.movie_director.job_id = job_id
 
 
 def submit_ready() -> None:

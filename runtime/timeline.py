@@ -77,7 +77,9 @@ def _retime(context: bpy.types.Context, scene: bpy.types.Scene, strip: Any, clip
     strip.select = True
     editor.active_strip = strip
     try:
-        with compat.sequencer_context(context, scene):
+        with compat.sequencer_scene(context, scene) as ready:
+            if not ready:
+                raise RuntimeError(f"the sequencer cannot act on the scene {scene.name} from here")
             bpy.ops.sequencer.retiming_segment_speed_set(speed=100.0 * clip_fps / fps)
     except RuntimeError as exc:
         # The strip stays, at the clip's own frame rate; the user can retime it by hand.
@@ -118,8 +120,11 @@ def show_take(scene: bpy.types.Scene, obj: bpy.types.Object, take_index: int) ->
     _retime(bpy.context, scene, strip, getattr(strip, "fps", 0.0) or take.fps)
     if take.has_audio and channel < 128:
         sound = compat.new_sound(editor, f"{obj.name} Audio", path, channel + 1, shot.frame_start)
-        _tag(sound, key, shot.shot_id, take_index)
-        _name_channel(editor, channel + 1, AUDIO_CHANNEL_NAME)
+        if sound is None:
+            log.write(f"{obj.name}: this Blender build has no audio support; the take's sound is not on the timeline")
+        else:
+            _tag(sound, key, shot.shot_id, take_index)
+            _name_channel(editor, channel + 1, AUDIO_CHANNEL_NAME)
     return strip
 
 

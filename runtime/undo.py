@@ -29,16 +29,12 @@ def settle() -> bool:
     global _owed
     if not _owed:
         return True
-    context = bpy.context
-    window = context.window or next(iter(context.window_manager.windows), None)
-    # Timer callbacks have no window in their context; undo_push needs one. A modal operator
-    # running now would get a step pushed in the middle of its own.
-    if window is None or list(getattr(window, "modal_operators", ())):
+    window = bpy.context.window
+    # A modal operator running now would get a step pushed in the middle of its own. The context
+    # is never overridden for the push (see compat.sequencer_scene): GUI timers have a window.
+    if window is None or list(getattr(window, "modal_operators", ())) or not bpy.ops.ed.undo_push.poll():
         return False
-    with context.temp_override(window=window):
-        if not bpy.ops.ed.undo_push.poll():
-            return False
-        bpy.ops.ed.undo_push(message=MESSAGE)
+    bpy.ops.ed.undo_push(message=MESSAGE)
     _owed = False
     return True
 

@@ -23,6 +23,7 @@ from .logs import LOGGER_NAME
 from .messages import Cancelled, Failed, Log, Message, Started, TakeReady
 from .outcome import Outcome, judge
 from .requests import JobRequest
+from .stdio_guard import KEEPER
 from .takes import check_take_target, place_take, sidecar_path, sidecar_record, write_json_atomic
 from .translate import JobTranslator
 from .validate import Validated, ValidationError, validate_settings
@@ -188,6 +189,7 @@ class JobRunner:
         """Translate events until the stream closes (True), serving commands meanwhile; False if abandoned."""
         events = wangp_job.events
         while True:
+            KEEPER.note()  # see stdio_guard: a print racing the job's end must not crash
             event = events.get(timeout=0.05)
             if event is not None:
                 self._emit_all(translator.handle(event))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import threading
 
 import bpy
 import numpy as np
@@ -212,3 +214,32 @@ def test_export_settings_writes_wangp_settings(md, i2v_shot, output_dir, tmp_pat
     bpy.ops.movie_director.export_settings(filepath=chosen)
     with open(chosen, encoding="utf-8") as fh:
         assert json.load(fh)["model_type"] == "i2v"
+
+
+def test_input_renders_while_another_python_thread_runs(md, fake_wangp, output_dir, make_shot, tmp_path):
+    """WanGP's threads run while start images render; see test_timeline for why that matters."""
+    _cube()
+    first = make_shot("SH010", 1, 24)
+    first.movie_director.model_type = "t2v_1.3B"
+    bpy.ops.movie_director.generate_shot()
+    clip = first.movie_director.takes[0].filepath
+    stop = threading.Event()
+    data = {"shots": [{"id": i, "moves": ["dolly", {"speed": "slow"}]} for i in range(200)]}
+
+    def busy():
+        while not stop.is_set():
+            copy.deepcopy(data)
+
+    worker = threading.Thread(target=busy, daemon=True)
+    worker.start()
+    try:
+        for index in range(5):
+            md.runtime.inputs.extract_last_frame(clip, str(tmp_path / f"last{index}.png"))
+            md.runtime.inputs.produce_inputs(bpy.context.scene, [md.runtime.inputs.InputPlan(
+                "start", "CAMERA_FRAME", str(tmp_path / f"camera{index}.png"), produce=True,
+                detail={"camera": "SH010", "frame": 1},
+            )])
+    finally:
+        stop.set()
+        worker.join()
+    assert all((tmp_path / f"last{i}.png").is_file() and (tmp_path / f"camera{i}.png").is_file() for i in range(5))

@@ -258,7 +258,7 @@ def test_session_ready_shows_version_models_vram_and_stop(session_view):
     assert "WanGP from /opt/wan" in labels and "Jobs queued or running: 2" in labels
     assert "State: Ready" in labels and "WanGP 12.60" in labels
     assert "Models: 144 (9 downloaded)" in labels and "VRAM: 23.5 GB" in labels
-    assert "WanGP runs inside Blender" in labels
+    assert "Running WanGP in Blender" in labels
     assert drawn.buttons("movie_director.stop_session") and not drawn.buttons("movie_director.start_session")
     assert drawn.buttons("movie_director.refresh_models")
     assert not drawn.buttons("movie_director.open_preferences")
@@ -509,7 +509,7 @@ def test_done_with_takes_lists_them_and_notes_the_fallback(md, shot):
 
     takes = draw(panel("takes"))
     ((args, _kw),) = takes.calls("template_list")
-    assert args[0] == "MOVIE_DIRECTOR_UL_takes" and args[3] == "takes" and args[5] == "active_take_index"
+    assert args[0] == "MOVIE_DIRECTOR_UL_takes" and args[3] == "takes" and args[5] == "take_list_index"
     assert "49 frames at 24 fps" in takes.labels()
     assert takes.buttons("movie_director.export_settings")
 

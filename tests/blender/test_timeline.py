@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import os
+import threading
 
 import bpy
 import pytest
@@ -90,6 +92,11 @@ def test_sound_strip_for_a_clip_with_audio(md, fake_wangp, output_dir, make_shot
     take = obj.movie_director.takes[0]
     assert take.has_audio
     by_type = {s.type: s for s in _strips(scene)}
+    if not md.compat.HAS_AUDIO:
+        # bpy 4.2's wheel has no Audaspace: the clip goes on the timeline alone and the log says why.
+        assert set(by_type) == {"MOVIE"}
+        assert "no audio support" in bpy.data.texts["Movie Director Log"].as_string()
+        return
     assert set(by_type) == {"MOVIE", "SOUND"}
     assert by_type["SOUND"].channel == by_type["MOVIE"].channel + 1
     assert by_type["SOUND"].frame_final_start == 1
@@ -162,12 +169,25 @@ def test_set_active_take_during_a_render_waits(md, wan_shot, drive, monkeypatch)
     drive(lambda: _strips(bpy.context.scene)[0]["md_take"] == 0)
 
 
-def test_placing_from_a_timer_without_a_window_still_retimes(md, wan_shot, drive):
-    # Timer callbacks run with no window in the context; 5.0's sequencer operators need one.
-    scene = bpy.context.scene
-    md.runtime.generate.queue_shot(bpy.context, scene, wan_shot)
-    with bpy.context.temp_override(window=None):
-        assert bpy.context.window is None
-        drive(lambda: wan_shot.movie_director.generation_status == "done" and not md.runtime.timeline.waiting())
-    [strip] = _strips(scene)
-    assert abs(strip.frame_final_duration - 33 * 1.5) <= 1
+def test_switching_takes_while_another_python_thread_runs(md, wan_shot):
+    """Operators inside ``temp_override`` segfault when another Python thread runs (WanGP's always
+    do); placing and retiming strips must not need one. A crash here kills the whole test run."""
+    bpy.ops.movie_director.generate_shot()
+    bpy.ops.movie_director.generate_shot()
+    stop = threading.Event()
+    data = {"shots": [{"id": i, "moves": ["dolly", {"speed": "slow"}]} for i in range(200)]}
+
+    def busy():
+        while not stop.is_set():
+            copy.deepcopy(data)
+
+    worker = threading.Thread(target=busy, daemon=True)
+    worker.start()
+    try:
+        for index in [0, 1] * 40:
+            bpy.ops.movie_director.set_active_take(index=index)
+    finally:
+        stop.set()
+        worker.join()
+    [strip] = _strips(bpy.context.scene)
+    assert strip["md_take"] == 1 and abs(strip.frame_final_duration - 33 * 1.5) <= 1

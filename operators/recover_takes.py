@@ -1,0 +1,30 @@
+"""Attach the clips on disk that the scene's shots lack (finished while Blender was closed or crashed)."""
+
+from __future__ import annotations
+
+import bpy
+
+from ..runtime import batch_queue, pump
+
+
+class MOVIE_DIRECTOR_OT_recover_takes(bpy.types.Operator):
+    bl_idname = "movie_director.recover_takes"
+    bl_label = "Recover Takes"
+    bl_description = "Scan the output folder and add the takes its sidecars name to their shots (never twice)"
+    bl_options = {"REGISTER", "UNDO"}
+
+    @classmethod
+    def poll(cls, context):
+        if not any(o.movie_director.is_shot for o in context.scene.objects):
+            cls.poll_message_set("The scene has no shots")
+            return False
+        return True
+
+    def execute(self, context):
+        recovered, orphaned = batch_queue.recover_takes(context, context.scene)
+        for line in orphaned:
+            self.report({"WARNING"}, f"Take of a deleted shot, left on disk: {line}")
+        # Places the strips of the recovered takes.
+        pump.pump()
+        self.report({"INFO"}, f"Recovered {len(recovered)} Take(s) | {len(orphaned)} of Deleted Shots")
+        return {"FINISHED"}

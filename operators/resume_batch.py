@@ -1,0 +1,78 @@
+"""Resume the scene's batch that Blender closing (or crashing) interrupted."""
+
+from __future__ import annotations
+
+import time
+
+import bpy
+
+from ..runtime import batch_queue, batches, generate, keys, pump, session
+from .common import report_notices
+from .generate_scene import report_summary
+
+#: Seconds ``execute`` waits for WanGP to load before giving up (a cold start takes about a minute).
+READY_TIMEOUT_S = 300.0
+
+
+def _wait_ready(timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not session.ready():
+        if session.view().state == "failed" or time.monotonic() > deadline:
+            return False
+        pump.pump()
+        time.sleep(0.01)
+    return True
+
+
+class MOVIE_DIRECTOR_OT_resume_batch(bpy.types.Operator):
+    bl_idname = "movie_director.resume_batch"
+    bl_label = "Resume Batch"
+    bl_description = "Submit again the recorded jobs of the scene's interrupted batch, in their order"
+    bl_options = {"REGISTER"}
+
+    @classmethod
+    def poll(cls, context):
+        if batch_queue.ID_PROP not in context.scene and not context.scene.movie_director.scene_key:
+            cls.poll_message_set("The scene has no interrupted batch")
+            return False
+        return True
+
+    def _start(self, context) -> str:
+        """Recover delivered takes, then start the rest; returns the scene key ("" if nothing to do)."""
+        scene = context.scene
+        scene_key = keys.scene_key(scene)
+        if batches.active(scene_key):
+            self.report({"ERROR"}, f"A batch of {scene.name} is running: nothing to resume")
+            return ""
+        recovered, _orphaned = batch_queue.recover_takes(context, scene)
+        items = batch_queue.resume_items(scene)
+        if not items:
+            batch_queue.clear(scene)
+            self.report({"INFO"}, f"Nothing to resume | Recovered {len(recovered)} Take(s)")
+            return ""
+        try:
+            session.ensure_host(context)
+        except session.SetupError as exc:
+            self.report({"ERROR"}, str(exc))
+            return ""
+        if not _wait_ready(READY_TIMEOUT_S):
+            self.report({"ERROR"}, f"The session is not ready: {session.view().message or 'still loading'}")
+            return ""
+        generate.start_batch(context, scene, items, 0)
+        self.report({"INFO"}, f"Resumed {len(items)} Shot(s) | Recovered {len(recovered)} Take(s)")
+        return scene_key
+
+    def invoke(self, context, event):
+        # Waiting for the session blocks briefly; a resumed job needs its live model catalog.
+        scene_key = self._start(context)
+        report_notices(self)
+        return {"FINISHED"} if scene_key else {"CANCELLED"}
+
+    def execute(self, context):
+        scene_key = self._start(context)
+        if not scene_key:
+            return {"CANCELLED"}
+        generate.wait_for_batch(scene_key)
+        report_notices(self)
+        report_summary(self, context)
+        return {"FINISHED"}

@@ -1,0 +1,53 @@
+"""Generate again the scene's shots that failed (in a batch or alone)."""
+
+from __future__ import annotations
+
+import bpy
+
+from ..runtime import generate
+from .common import report_notices
+from .generate_scene import report_batch, report_summary
+
+
+def failed_shots(scene: bpy.types.Scene) -> list[bpy.types.Object]:
+    return [o for o in generate.timeline_shots(scene) if o.movie_director.generation_status == "failed"]
+
+
+class MOVIE_DIRECTOR_OT_retry_failed(bpy.types.Operator):
+    bl_idname = "movie_director.retry_failed"
+    bl_label = "Retry Failed Shots"
+    bl_description = "Queue the scene's failed shots again as a batch"
+    bl_options = {"REGISTER"}
+
+    @classmethod
+    def poll(cls, context):
+        if not failed_shots(context.scene):
+            cls.poll_message_set("No shot of the scene failed")
+            return False
+        return True
+
+    def _queue(self, context) -> generate.SceneQueue | None:
+        try:
+            queued = generate.queue_scene(context, context.scene, "", False, shots=failed_shots(context.scene))
+        except generate.GenerateError as exc:
+            self.report({"ERROR"}, str(exc))
+            return None
+        if not queued.order:
+            self.report({"ERROR"}, "; ".join(queued.problems) or "Nothing to retry")
+            return None
+        report_batch(self, queued)
+        return queued
+
+    def invoke(self, context, event):
+        queued = self._queue(context)
+        report_notices(self)
+        return {"FINISHED"} if queued is not None else {"CANCELLED"}
+
+    def execute(self, context):
+        queued = self._queue(context)
+        if queued is None:
+            return {"CANCELLED"}
+        generate.wait_for_batch(queued.scene_key)
+        report_notices(self)
+        report_summary(self, context)
+        return {"FINISHED"}

@@ -1,0 +1,281 @@
+"""A batch that survives Blender closing or crashing: its open shots are kept in two places.
+
+The scene's ID property ``movie_director_batch`` (saved with the .blend) and the output folder's
+queue file (``QueueFile``, written at once, so a crash before any save still leaves a record) both
+list every shot of a batch not finished yet, with its full request once it has one. Opening the
+file marks those shots interrupted; Resume submits the recorded requests again, and Recover Takes
+attaches the clips WanGP finished before the crash.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import bpy
+from bpy.app.handlers import persistent
+
+from ..wangp_backend.batch import QueueEntry, QueueFile, request_from_plain, request_to_plain, scan_takes
+from ..wangp_backend.requests import JobRequest
+from . import batches, jobs, keys, log, paths, session, snapshot, timeline
+
+ID_PROP = "movie_director_batch"
+INTERRUPTED = "Interrupted: Blender closed while this shot was generating. Resume the batch."
+_FORMAT = 1
+
+
+def _request_of(item: batches.Item) -> tuple[JobRequest | None, str]:
+    """The item's request and job id.
+
+    A job still waiting for the session has no request yet: it is built here with the catalog known
+    so far, and replaced by the submitted one at the next save. If it cannot be built, Resume queues
+    the shot again from its data.
+    """
+    record = next((r for r in jobs.submitted() if r.token == item.token), None)
+    if record is not None:
+        return record.request, record.job_id
+    if item.request is not None:
+        return item.request, ""
+    waiting = next((j for j in jobs.pending() if j.token == item.token), None)
+    if waiting is None:
+        return None, ""
+    host = session.get_host()
+    animatic = host is not None and host.mode == "animatic"
+    built = snapshot.build(waiting.snapshot, session.catalog(), session.templates(), session.vram_gb(), animatic)
+    if built.errors:
+        return None, ""
+    return snapshot.make_request(waiting.snapshot, built, waiting.take_dir, waiting.take_name), ""
+
+
+def entries(batch: batches.Batch) -> list[dict[str, Any]]:
+    """The batch's open shots as plain data, in run order."""
+    out = []
+    for item in batch.items:
+        if item.state not in batches.OPEN_STATES:
+            continue
+        request, job_id = _request_of(item)
+        state = batches.status(item)
+        out.append({
+            "shot_key": item.shot_key,
+            "shot_name": item.shot_name,
+            "model_type": item.model_type,
+            "frames": item.frames,
+            "quality": item.quality,
+            "depends_on": item.depends_on,
+            "status": "in_progress" if state == "in_progress" else "queued",
+            "job_id": job_id,
+            "request": request_to_plain(request) if request is not None else None,
+        })
+    return out
+
+
+def _queue_file(scene: bpy.types.Scene) -> QueueFile:
+    return QueueFile.in_folder(paths.output_root(bpy.context, scene))
+
+
+def save(batch: batches.Batch) -> None:
+    """Write the batch's open shots to the scene and the queue file (replacing the scene's old ones)."""
+    scene = keys.find_scene(batch.scene_key)
+    if scene is None:
+        return
+    open_entries = entries(batch)
+    if open_entries:
+        scene[ID_PROP] = json.dumps({"version": _FORMAT, "entries": open_entries})
+    elif ID_PROP in scene:
+        del scene[ID_PROP]
+    queue = _queue_file(scene)
+    try:
+        kept = [e for e in queue.load() if e.scene_key != batch.scene_key]
+        queue.save(kept + [_queue_entry(batch.scene_key, e) for e in open_entries])
+        queue.save_estimator(batch.estimator)
+    except OSError as exc:
+        log.write(f"Could not write the batch queue file {queue.path}: {exc}")
+
+
+def _queue_entry(scene_key: str, entry: dict[str, Any]) -> QueueEntry:
+    request = entry["request"] or {}
+    extra = request.get("sidecar_extra", {})
+    return QueueEntry(
+        shot_key=entry["shot_key"],
+        shot_name=entry["shot_name"],
+        scene_key=scene_key,
+        blend_file=bpy.data.filepath,
+        job_id=entry["job_id"],
+        status=entry["status"],
+        settings_hash=extra.get("settings_hash", ""),
+        take_dir=request.get("take_dir", ""),
+        take_name=request.get("take_name", ""),
+        request=request,
+    )
+
+
+def load(scene: bpy.types.Scene) -> list[dict[str, Any]]:
+    """The scene's recorded open shots: the .blend's record, plus queue-file entries it lacks
+    (written after the last save)."""
+    raw = scene.get(ID_PROP)
+    recorded: list[dict[str, Any]] = []
+    if isinstance(raw, str) and raw:
+        try:
+            recorded = list(json.loads(raw).get("entries", []))
+        except (json.JSONDecodeError, AttributeError) as exc:
+            log.write(f"The batch record of {scene.name} is unreadable ({exc}); using the queue file")
+    known = {e["shot_key"] for e in recorded}
+    scene_key = scene.movie_director.scene_key
+    for entry in _queue_file(scene).load() if scene_key else ():
+        if entry.scene_key == scene_key and entry.shot_key not in known:
+            known.add(entry.shot_key)
+            recorded.append({
+                "shot_key": entry.shot_key, "shot_name": entry.shot_name, "status": entry.status,
+                "job_id": entry.job_id, "request": entry.request or None, "depends_on": "", "quality": "",
+                "model_type": entry.request.get("settings", {}).get("model_type", ""), "frames": 0,
+            })
+    return recorded
+
+
+def clear(scene: bpy.types.Scene) -> None:
+    if ID_PROP in scene:
+        del scene[ID_PROP]
+    scene_key = scene.movie_director.scene_key
+    queue = _queue_file(scene)
+    entries_ = queue.load()
+    kept = [e for e in entries_ if e.scene_key != scene_key]
+    if len(kept) != len(entries_):
+        queue.save(kept)
+
+
+def load_estimator(scene: bpy.types.Scene):
+    return _queue_file(scene).load_estimator()
+
+
+def take_on_disk(request: dict[str, Any] | None) -> bool:
+    """Whether the recorded job already delivered its take (WanGP finished it before the crash)."""
+    if not request or not request.get("take_dir") or not request.get("take_name"):
+        return False
+    return os.path.isfile(os.path.join(request["take_dir"], request["take_name"] + ".json"))
+
+
+def mark_interrupted() -> int:
+    """Show every recorded, unfinished shot of the open file as interrupted; returns how many."""
+    count = 0
+    for scene in bpy.data.scenes:
+        if ID_PROP not in scene:
+            continue
+        for entry in load(scene):
+            _scene, obj = keys.find_shot(entry["shot_key"])
+            if obj is None:
+                continue
+            shot = obj.movie_director
+            shot.generation_status = "cancelled"
+            shot.generation_progress = 0
+            shot.generation_phase = "Interrupted"
+            shot.error_message = INTERRUPTED
+            shot.job_id = ""
+            shot.queued_jobs = 0
+            count += 1
+    if count:
+        log.write(f"{count} shot(s) of a batch were interrupted when Blender closed: use Resume Batch")
+    return count
+
+
+@persistent
+def on_load_post(*_args) -> None:
+    mark_interrupted()
+
+
+def register() -> None:
+    batches.observe(save)
+    if on_load_post not in bpy.app.handlers.load_post:
+        bpy.app.handlers.load_post.append(on_load_post)
+
+
+def unregister() -> None:
+    if on_load_post in bpy.app.handlers.load_post:
+        bpy.app.handlers.load_post.remove(on_load_post)
+
+
+def _take_from_sidecar(obj: bpy.types.Object, record: dict[str, Any]) -> None:
+    take = obj.movie_director.takes.add()
+    take.filepath = record["clip_path"]
+    take.sidecar_path = record["sidecar_path"]
+    take.model_type = str(record.get("model_type", ""))
+    take.seed = int(record.get("seed", 0) or 0)
+    take.created = str(record.get("finished_at", ""))
+    take.used_fallback = bool(record.get("used_fallback", False))
+    take.primary_error = str(record.get("primary_error", ""))
+    take.settings_hash = str(record.get("settings_hash", ""))
+    take.fps = float(record.get("fps", 0) or 0)
+    take.frame_count = int(record.get("frame_count", 0) or 0)
+    take.has_audio = bool(record.get("has_audio", False))
+
+
+def _in_flight(clip: str) -> bool:
+    """A clip a running job of ours will deliver itself (its TakeReady adds the take)."""
+    stem = os.path.splitext(os.path.basename(clip))[0]
+    folder = os.path.dirname(clip)
+    return any(r.take_dir == folder and r.take_name == stem for r in jobs.submitted())
+
+
+def recover_takes(context: bpy.types.Context, scene: bpy.types.Scene) -> tuple[list[str], list[str]]:
+    """Attach the takes on disk that the scene's shots lack (by shot key, never twice).
+
+    :return: ``(recovered, orphaned)``: "<shot>: <clip>" lines for the takes added, and for the takes
+        of shots that no longer exist (left on disk).
+    """
+    scene_key = keys.scene_key(scene)
+    recovered: list[str] = []
+    orphaned: list[str] = []
+    for record in scan_takes(paths.output_root(context, scene)):
+        shot_key = str(record.get("shot_key", ""))
+        if keys.split_key(shot_key)[0] != scene_key or _in_flight(record["clip_path"]):
+            continue
+        _scene, obj = keys.find_shot(shot_key)
+        if obj is None:
+            orphaned.append(f"{record.get('shot_name', shot_key)}: {record['clip_path']}")
+            continue
+        shot = obj.movie_director
+        known = {os.path.normcase(os.path.abspath(bpy.path.abspath(t.filepath))) for t in shot.takes}
+        if os.path.normcase(record["clip_path"]) in known:
+            continue
+        _take_from_sidecar(obj, record)
+        shot.active_take_index = len(shot.takes) - 1
+        if shot.error_message == INTERRUPTED:
+            shot.generation_status = "done"
+            shot.generation_phase = "Recovered"
+            shot.error_message = ""
+        timeline.request_show(shot_key, shot.active_take_index)
+        recovered.append(f"{obj.name}: {record['clip_path']}")
+    for line in recovered:
+        log.write(f"Recovered take {line}")
+    for line in orphaned:
+        log.write(f"Take of a deleted shot, left on disk: {line}")
+    return recovered, orphaned
+
+
+def resume_items(scene: bpy.types.Scene) -> list[batches.Item]:
+    """The recorded shots still to generate, in their recorded order (delivered ones are recovered instead)."""
+    items: list[batches.Item] = []
+    for entry in load(scene):
+        if take_on_disk(entry.get("request")):
+            continue
+        _scene, obj = keys.find_shot(entry["shot_key"])
+        if obj is None:
+            log.write(f"{entry['shot_name']}: not resumed, the shot no longer exists")
+            continue
+        request = entry.get("request")
+        items.append(
+            batches.Item(
+                shot_key=entry["shot_key"],
+                shot_name=obj.name,
+                model_type=entry.get("model_type", ""),
+                frames=int(entry.get("frames", 0) or 0),
+                quality=entry.get("quality", ""),
+                depends_on=entry.get("depends_on", ""),
+                request=request_from_plain(request) if request else None,
+            )
+        )
+    present = {i.shot_key for i in items}
+    for item in items:
+        if item.depends_on not in present:
+            item.depends_on = ""
+    return items
