@@ -4,7 +4,7 @@ This module only registers the packages; ``pump()`` is the main-thread step that
 drive by hand (timers never fire in headless ``bpy``).
 """
 
-from . import preferences, properties, runtime, operators, panels, menus
+from . import menus, operators, panels, preferences, properties, runtime
 from .runtime.pump import pump
 
 __all__ = ["pump", "register", "unregister"]

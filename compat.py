@@ -132,3 +132,22 @@ def render_running() -> bool:
     """True while a render job owns the scene data (the sequencer must not be edited then)."""
     return bpy.app.is_job_running("RENDER")
 
+
+
+@contextlib.contextmanager
+def context_scene(scene: bpy.types.Scene) -> Iterator[None]:
+    """Make ``scene`` the context scene by switching the window to it, then switch back.
+
+    Operators evaluate the *context* scene (``render.render(scene=other)`` renders at its frame), so a
+    render of a helper scene needs a helper context scene. Not through ``temp_override``: an operator
+    inside it can segfault while another Python thread runs (see :func:`sequencer_scene`).
+    """
+    window = bpy.context.window
+    if window is None:
+        raise RuntimeError("Blender has no window to switch scenes in")
+    previous = window.scene
+    window.scene = scene
+    try:
+        yield
+    finally:
+        window.scene = previous

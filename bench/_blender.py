@@ -14,9 +14,9 @@ import tempfile
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tests", "blender"))
 
-import conftest  # noqa: E402  (sets up Blender; must come before bpy)
-import bpy  # noqa: E402
+import conftest  # noqa: E402  (sets up Blender before it imports bpy)
 
+bpy = conftest.bpy
 md = conftest._MD
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bpy
 
-from ..runtime import batch_queue
 from .apply_template import MOVIE_DIRECTOR_OT_apply_template
 from .cancel import MOVIE_DIRECTOR_OT_cancel
 from .choose_available_model import MOVIE_DIRECTOR_OT_choose_available_model
@@ -45,11 +44,8 @@ classes = (
 def register() -> None:
     for cls in classes:
         bpy.utils.register_class(cls)
-    # Resume and Recover need the batch record kept up to date and read at file load.
-    batch_queue.register()
 
 
 def unregister() -> None:
-    batch_queue.unregister()
     for cls in reversed(classes):
         bpy.utils.unregister_class(cls)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import bpy
-from bpy.props import EnumProperty
+from bpy.props import EnumProperty, StringProperty
 
-from ..runtime import jobs, keys, session, submit, timer
+from ..runtime import batches, jobs, keys, session, submit, timer
 from .common import active_shot, report_notices
 
 SCOPE_ITEMS = (
@@ -21,6 +21,9 @@ class MOVIE_DIRECTOR_OT_cancel(bpy.types.Operator):
     bl_options = {"REGISTER"}
 
     scope: EnumProperty(name="Scope", items=SCOPE_ITEMS, default="SHOT")
+    shot_key: StringProperty(
+        name="Shot Key", options={"SKIP_SAVE"}, description="The shot to cancel; empty cancels the active shot"
+    )
 
     @classmethod
     def poll(cls, context):
@@ -32,19 +35,26 @@ class MOVIE_DIRECTOR_OT_cancel(bpy.types.Operator):
     def execute(self, context):
         host = session.get_host()
         if self.scope == "ALL":
-            count = jobs.count()
+            # Batch items still waiting (e.g. behind a continuation) go first, or a cancelled job's
+            # end would let them be queued.
+            count = batches.cancel_all_waiting() + jobs.count()
             submit.cancel_all("cancelled by the user")
             if host is not None:
                 host.cancel_all()
         else:
-            obj = active_shot(context)
-            if obj is None:
-                self.report({"ERROR"}, "Select the shot to cancel")
-                return {"CANCELLED"}
-            waiting, submitted = jobs.for_shot(keys.shot_key(context.scene, obj))
-            count = len(waiting) + len(submitted)
+            shot_key = self.shot_key
+            if not shot_key:
+                obj = active_shot(context)
+                if obj is None:
+                    self.report({"ERROR"}, "Select the shot to cancel")
+                    return {"CANCELLED"}
+                shot_key = keys.shot_key(context.scene, obj)
+            _scene, obj = keys.find_shot(shot_key)
+            name = obj.name if obj is not None else "The shot"
+            waiting, submitted = jobs.for_shot(shot_key)
+            count = len(waiting) + len(submitted) + batches.cancel_waiting(keys.split_key(shot_key)[0], shot_key)
             if not count:
-                self.report({"ERROR"}, f"{obj.name} has nothing queued or generating")
+                self.report({"ERROR"}, f"{name} has nothing queued or generating")
                 return {"CANCELLED"}
             for job in waiting:
                 submit.cancel(job.token)

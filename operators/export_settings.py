@@ -20,7 +20,8 @@ class MOVIE_DIRECTOR_OT_export_settings(bpy.types.Operator):
     bl_options = {"REGISTER"}
 
     filepath: StringProperty(
-        name="File", subtype="FILE_PATH", options=BLEND_RELATIVE_PATH, description="Where to write; empty writes into the shot's folder"
+        name="File", subtype="FILE_PATH", options=BLEND_RELATIVE_PATH,
+        description="Where to write; empty writes into the shot's folder",
     )
 
     @classmethod

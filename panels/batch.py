@@ -6,7 +6,7 @@ import bpy
 
 from ..properties import QUALITY_ITEMS
 from ..runtime import batch_queue, batches
-from .base import active_shot, draw_progress, split_row, wrapped_label
+from .base import draw_progress, split_row, wrapped_label
 
 _STATUS_ICONS = {
     "waiting": "TIME",
@@ -26,15 +26,14 @@ def duration_text(seconds: float) -> str:
 
 
 def draw_rows(context: bpy.types.Context, layout: bpy.types.UILayout, view: batches.BatchView) -> None:
-    active = active_shot(context)
     col = layout.column(align=True)
-    for name, status in view.rows:
+    for name, status, shot_key in view.rows:
         row = col.row(align=True)
         row.label(text=name, icon=_STATUS_ICONS.get(status, "DOT"))
         row.label(text=status.replace("_", " ").capitalize())
-        # Cancel acts on the active shot; its row carries the button.
-        if active is not None and active.name == name and status in ("queued", "in_progress"):
-            row.operator("movie_director.cancel", text="", icon="X").scope = "SHOT"
+        if status in ("waiting", "queued", "in_progress"):
+            button = row.operator("movie_director.cancel", text="", icon="X")
+            button.scope, button.shot_key = "SHOT", shot_key
 
 
 class BatchPanel:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import atexit
 
-from . import batches, handlers, jobs, keys, pump, session, timeline, timer, undo
+from . import batch_queue, batches, handlers, jobs, keys, pump, session, timeline, timer, undo
 
 
 def register() -> None:
     handlers.register()
+    # Resume and Recover need the batch record in the .blend and the queue file kept up to date.
+    batches.observe(batch_queue.save)
     session.reload_templates()
     # A timer still registered when a headless script exits hangs Blender 4.5 and crashes 4.2.
     atexit.register(timer.stop_timer)
@@ -28,5 +30,6 @@ def unregister() -> None:
     timeline.forget()
     pump.forget()
     batches.forget()
+    batches.stop_observing()
     undo.forget()
     session.forget_state()

@@ -20,6 +20,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -438,10 +439,23 @@ def render_frame(scene: bpy.types.Scene, camera: bpy.types.Object, frame: int, w
         layout.render.image_settings.color_mode = "RGB"
         layout.render.filepath = path
         clock.frame_current = frame
-        with bpy.context.temp_override(scene=clock, view_layer=clock.view_layers[0]):
+        with _as_context_scene(clock):
             bpy.ops.render.render(write_still=True, scene=layout.name)
     if not os.path.isfile(path):
         raise RuntimeError(f"Blender rendered no image for frame {frame}")
+
+
+def _as_context_scene(scene: bpy.types.Scene) -> contextlib.AbstractContextManager:
+    """Make a helper scene the context scene for a render.
+
+    ``temp_override`` leaves the user's scene unevaluated, so its unkeyed edits survive; but an operator
+    inside it can segfault while another Python thread runs. The animatic runs when WanGP is not
+    configured, so normally no other thread exists; if one does (a bridge's reader, an abandoned job),
+    switch the window's scene instead, which is safe but re-evaluates the user's scene afterwards.
+    """
+    if threading.active_count() == 1:
+        return bpy.context.temp_override(scene=scene, view_layer=scene.view_layers[0])
+    return compat.context_scene(scene)
 
 
 def encode_mp4(frames: list[str], path: str, width: int, height: int, fps: int, fps_base: float) -> None:
@@ -467,7 +481,7 @@ def encode_mp4(frames: list[str], path: str, width: int, height: int, fps: int, 
         encode.render.use_file_extension = False
         encode.render.filepath = path
         # The encode scene is the context scene: it holds no objects, so evaluating it touches nothing.
-        with bpy.context.temp_override(scene=encode, view_layer=encode.view_layers[0]):
+        with _as_context_scene(encode):
             bpy.ops.render.render(animation=True)
 
 

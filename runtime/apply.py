@@ -101,6 +101,9 @@ def apply(msg: m.Message) -> None:
             shot.generation_status = "queued"
     elif isinstance(msg, m.Started):
         jobs.mark_started(msg.job_id)
+        record = jobs.get(msg.job_id)
+        if record is not None and record.kind == "batch":
+            batches.touch(record.scene_key)  # the crash record now says "in_progress"
         shot.generation_status = "in_progress"
         shot.generation_progress = 0
         shot.job_id = msg.job_id

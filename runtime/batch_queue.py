@@ -14,7 +14,6 @@ import os
 from typing import Any
 
 import bpy
-from bpy.app.handlers import persistent
 
 from ..wangp_backend.batch import QueueEntry, QueueFile, request_from_plain, request_to_plain, scan_takes
 from ..wangp_backend.requests import JobRequest
@@ -176,22 +175,6 @@ def mark_interrupted() -> int:
     if count:
         log.write(f"{count} shot(s) of a batch were interrupted when Blender closed: use Resume Batch")
     return count
-
-
-@persistent
-def on_load_post(*_args) -> None:
-    mark_interrupted()
-
-
-def register() -> None:
-    batches.observe(save)
-    if on_load_post not in bpy.app.handlers.load_post:
-        bpy.app.handlers.load_post.append(on_load_post)
-
-
-def unregister() -> None:
-    if on_load_post in bpy.app.handlers.load_post:
-        bpy.app.handlers.load_post.remove(on_load_post)
 
 
 def _take_from_sidecar(obj: bpy.types.Object, record: dict[str, Any]) -> None:

@@ -69,7 +69,8 @@ class BatchView:
     finished: int
     elapsed_s: float
     eta_s: float | None
-    rows: tuple[tuple[str, str], ...]
+    #: (shot name, status, shot key) in the batch's order
+    rows: tuple[tuple[str, str, str], ...]
 
 
 _batches: dict[str, Batch] = {}
@@ -227,8 +228,13 @@ def view(scene_key: str) -> BatchView | None:
         finished=finished,
         elapsed_s=time.time() - batch.started,
         eta_s=batch.estimator.eta(remaining) if remaining else 0.0,
-        rows=tuple((i.shot_name, status(i)) for i in batch.items),
+        rows=tuple((i.shot_name, status(i), i.shot_key) for i in batch.items),
     )
+
+
+def cancel_all_waiting() -> int:
+    """Cancel the waiting items of every batch; returns how many."""
+    return sum(cancel_waiting(key) for key in list(_batches))
 
 
 def cancel_waiting(scene_key: str, shot_key: str = "") -> int:
@@ -247,4 +253,9 @@ def cancel_waiting(scene_key: str, shot_key: str = "") -> int:
 
 
 def forget() -> None:
+    """Drop the batches in memory (a file is closing); observers stay until unregister."""
     _batches.clear()
+
+
+def stop_observing() -> None:
+    _observers.clear()

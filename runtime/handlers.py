@@ -10,7 +10,7 @@ from __future__ import annotations
 import bpy
 from bpy.app.handlers import persistent
 
-from . import batches, jobs, keys, log, pump, submit, timeline, undo
+from . import batch_queue, batches, jobs, keys, log, pump, submit, timeline, undo
 
 
 @persistent
@@ -44,6 +44,8 @@ def on_load_post(*_args) -> None:
             f"{len(running)} job(s) of the previous file still run; their takes will be kept on disk "
             "with their settings, and listed here"
         )
+    # A batch saved while it ran (Blender closed or crashed): show its shots as interrupted, offer Resume.
+    batch_queue.mark_interrupted()
 
 
 @persistent

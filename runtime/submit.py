@@ -76,6 +76,8 @@ def _submit(host: Host, job: jobs.PendingJob, animatic: bool) -> None:
             kind=job.kind,
         )
     )
+    if job.kind == "batch":
+        batches.touch(job.scene_key)  # the crash record now holds the submitted request
     for note in built.notes:
         log.write(f"{job.shot_name}: {note}")
     _scene, obj = keys.find_shot(job.shot_key)

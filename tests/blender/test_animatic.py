@@ -461,3 +461,21 @@ def test_each_frame_is_rendered_at_its_own_time(host, scene, requests, keys, tak
     centres = [red_centre_x(p) for p in previews]
     assert centres[0] < 0.35 and centres[-1] > 0.65 and centres == sorted(centres)
     assert scene.frame_current == 1
+
+
+def test_renders_safely_while_another_python_thread_runs(host, scene, requests, keys, take_dir):
+    # An operator inside temp_override can segfault while another Python thread runs, so with a
+    # thread alive the animatic switches the window's scene instead; the take must still arrive.
+    import threading
+
+    stop = threading.Event()
+    busy = threading.Thread(target=lambda: [sum(range(1000)) for _ in iter(lambda: stop.wait(0.001), True)])
+    busy.start()
+    try:
+        shot = _camera_shot(scene, "SH090", 1, 4)
+        host.submit(_request(requests, keys, scene, shot, take_dir))
+        assert _of(_run(host), "take_ready")
+        assert bpy.context.window.scene == scene
+    finally:
+        stop.set()
+        busy.join()

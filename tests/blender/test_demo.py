@@ -86,7 +86,8 @@ def test_clips_are_on_disk_and_on_the_saved_timeline(demo_run, tmp_path):
     out, _proc = demo_run
     clips = sorted(str(p) for p in out.rglob("*.mp4"))
     assert len(clips) == 3 and all(os.path.getsize(c) > 0 for c in clips)
-    assert len(list(out.rglob("*.json"))) == 3
+    sidecars = [p for p in out.rglob("*.json") if json.loads(p.read_text()).get("schema") == "movie_director.take/1"]
+    assert len(sidecars) == 3
 
     inspect = subprocess.run([sys.executable, "-c", INSPECT, str(out / "movie_director_demo.blend")],
                              capture_output=True, text=True, env=_clean_env(tmp_path), timeout=120)
