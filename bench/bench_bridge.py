@@ -30,6 +30,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from wangp_backend.bridge.host import BridgeHost  # noqa: E402
+from wangp_backend.host_api import drain_queue  # noqa: E402
 from wangp_backend.messages import Log, Message, Preview, Progress, Queued, SessionState  # noqa: E402
 from wangp_backend.requests import JobRequest, SessionConfig  # noqa: E402
 
@@ -91,13 +92,7 @@ class BenchHost:
         self._messages.put(SessionState("stopped", wangp_version="bench"))
 
     def drain(self, max_messages: int = 10_000) -> list[Message]:
-        out: list[Message] = []
-        while len(out) < max_messages:
-            try:
-                out.append(self._messages.get_nowait())
-            except queue.Empty:
-                break
-        return out
+        return drain_queue(self._messages, max_messages)
 
     def step(self, budget_s: float) -> None:
         """All work happens on the script threads."""

@@ -6,33 +6,11 @@ import bpy
 from bpy.props import BoolProperty, EnumProperty
 
 from ..properties import QUALITY_ITEMS
-from ..runtime import generate, log
-from ..wangp_backend.batch import queue_report
-from .common import report_notices
+from ..runtime import generate
+from .batch_common import BatchOperatorMixin, report_batch
 
 
-def report_batch(op: bpy.types.Operator, queued: generate.SceneQueue) -> None:
-    """Report what a batch queued, skipped and could not queue, and its run order."""
-    for problem in queued.problems:
-        op.report({"WARNING"}, problem)
-    for note in queued.notes:
-        op.report({"WARNING"}, note)
-    line = queue_report(len(queued.order), len(queued.skipped))
-    op.report({"INFO"}, line)
-    log.write(f"{line}")
-    if queued.order:
-        op.report({"INFO"}, f"Order: {', '.join(queued.order)}")
-
-
-def report_summary(op: bpy.types.Operator, context: bpy.types.Context) -> None:
-    """The batch's final line, a warning when any shot failed (the reasons are in the log)."""
-    summary = context.scene.movie_director.batch_summary
-    if summary:
-        failed = context.scene.movie_director.batch_failed
-        op.report({"WARNING"} if failed else {"INFO"}, summary)
-
-
-class MOVIE_DIRECTOR_OT_generate_scene(bpy.types.Operator):
+class MOVIE_DIRECTOR_OT_generate_scene(BatchOperatorMixin, bpy.types.Operator):
     bl_idname = "movie_director.generate_scene"
     bl_label = "Generate Scene"
     bl_description = (
@@ -75,16 +53,6 @@ class MOVIE_DIRECTOR_OT_generate_scene(bpy.types.Operator):
         report_batch(self, queued)
         return queued
 
-    def invoke(self, context, event):
+    def start_batch(self, context) -> str:
         queued = self._queue(context)
-        report_notices(self)
-        return {"FINISHED"} if queued is not None else {"CANCELLED"}
-
-    def execute(self, context):
-        queued = self._queue(context)
-        if queued is None:
-            return {"CANCELLED"}
-        generate.wait_for_batch(queued.scene_key)
-        report_notices(self)
-        report_summary(self, context)
-        return {"FINISHED"}
+        return queued.scene_key if queued is not None else ""

@@ -7,8 +7,7 @@ import time
 import bpy
 
 from ..runtime import batch_queue, batches, generate, keys, pump, session
-from .common import report_notices
-from .generate_scene import report_summary
+from .batch_common import BatchOperatorMixin
 
 #: Seconds ``execute`` waits for WanGP to load before giving up (a cold start takes about a minute).
 READY_TIMEOUT_S = 300.0
@@ -24,7 +23,7 @@ def _wait_ready(timeout: float) -> bool:
     return True
 
 
-class MOVIE_DIRECTOR_OT_resume_batch(bpy.types.Operator):
+class MOVIE_DIRECTOR_OT_resume_batch(BatchOperatorMixin, bpy.types.Operator):
     bl_idname = "movie_director.resume_batch"
     bl_label = "Resume Batch"
     bl_description = "Submit again the recorded jobs of the scene's interrupted batch, in their order"
@@ -37,7 +36,7 @@ class MOVIE_DIRECTOR_OT_resume_batch(bpy.types.Operator):
             return False
         return True
 
-    def _start(self, context) -> str:
+    def start_batch(self, context) -> str:
         """Recover delivered takes, then start the rest; returns the scene key ("" if nothing to do)."""
         scene = context.scene
         scene_key = keys.scene_key(scene)
@@ -62,17 +61,3 @@ class MOVIE_DIRECTOR_OT_resume_batch(bpy.types.Operator):
         self.report({"INFO"}, f"Resumed {len(items)} Shot(s) | Recovered {len(recovered)} Take(s)")
         return scene_key
 
-    def invoke(self, context, event):
-        # Waiting for the session blocks briefly; a resumed job needs its live model catalog.
-        scene_key = self._start(context)
-        report_notices(self)
-        return {"FINISHED"} if scene_key else {"CANCELLED"}
-
-    def execute(self, context):
-        scene_key = self._start(context)
-        if not scene_key:
-            return {"CANCELLED"}
-        generate.wait_for_batch(scene_key)
-        report_notices(self)
-        report_summary(self, context)
-        return {"FINISHED"}

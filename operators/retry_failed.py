@@ -5,15 +5,14 @@ from __future__ import annotations
 import bpy
 
 from ..runtime import generate
-from .common import report_notices
-from .generate_scene import report_batch, report_summary
+from .batch_common import BatchOperatorMixin, report_batch
 
 
 def failed_shots(scene: bpy.types.Scene) -> list[bpy.types.Object]:
     return [o for o in generate.timeline_shots(scene) if o.movie_director.generation_status == "failed"]
 
 
-class MOVIE_DIRECTOR_OT_retry_failed(bpy.types.Operator):
+class MOVIE_DIRECTOR_OT_retry_failed(BatchOperatorMixin, bpy.types.Operator):
     bl_idname = "movie_director.retry_failed"
     bl_label = "Retry Failed Shots"
     bl_description = "Queue the scene's failed shots again as a batch"
@@ -38,16 +37,6 @@ class MOVIE_DIRECTOR_OT_retry_failed(bpy.types.Operator):
         report_batch(self, queued)
         return queued
 
-    def invoke(self, context, event):
+    def start_batch(self, context) -> str:
         queued = self._queue(context)
-        report_notices(self)
-        return {"FINISHED"} if queued is not None else {"CANCELLED"}
-
-    def execute(self, context):
-        queued = self._queue(context)
-        if queued is None:
-            return {"CANCELLED"}
-        generate.wait_for_batch(queued.scene_key)
-        report_notices(self)
-        report_summary(self, context)
-        return {"FINISHED"}
+        return queued.scene_key if queued is not None else ""

@@ -46,7 +46,7 @@ from ..wangp_backend.messages import (
     TakeReady,
 )
 from ..wangp_backend.requests import JobRequest
-from ..wangp_backend.takes import SIDECAR_SCHEMA, place_take, sidecar_path, write_json_atomic
+from ..wangp_backend.takes import SIDECAR_SCHEMA, place_take, write_sidecar
 from . import keys
 
 MODEL_TYPE = "layout_animatic"
@@ -284,14 +284,14 @@ class AnimaticHost:
         try:
             filepath = place_take(clip, job.request.take_dir, job.request.take_name)
             record = self._sidecar(job, filepath, scene, obj, camera, encode_s)
-            write_json_atomic(sidecar_path(filepath), record)
+            sidecar = write_sidecar(filepath, record)
         except (OSError, ValueError) as exc:
             raise JobError("take", f"The clip could not be put into the take folder: {exc}", "runtime",
                            f"Check that {job.request.take_dir} is writable.") from exc
         self._log(job, f"Layout animatic done: {os.path.basename(filepath)} ({count} frames, "
                        f"render {job.render_s:.1f} s, encode {encode_s:.1f} s)")
         self._emit(TakeReady(
-            job.job_id, job.shot_key, filepath=filepath, sidecar_path=sidecar_path(filepath), model_type=MODEL_TYPE,
+            job.job_id, job.shot_key, filepath=filepath, sidecar_path=sidecar, model_type=MODEL_TYPE,
             seed=record["seed"], fps=record["fps"], frame_count=count, width=job.width, height=job.height,
             settings_hash=record["settings_hash"], duration_s=record["duration_s"],
         ))

@@ -21,6 +21,7 @@ from typing import Any
 
 from .catalog import ModelCatalog
 from .failures import hint_for, one_line
+from .host_api import drain_queue
 from .live_catalog import read_catalog
 from .loader import Loaded, load_wangp
 from .locate import StartError
@@ -156,13 +157,7 @@ class SessionHost:
             thread.join(max(0.0, deadline - time.monotonic()))
 
     def drain(self, max_messages: int = 10_000) -> list[Message]:
-        out: list[Message] = []
-        while len(out) < max_messages:
-            try:
-                out.append(self._messages.get_nowait())
-            except queue.Empty:
-                break
-        return out
+        return drain_queue(self._messages, max_messages)
 
     def step(self, budget_s: float) -> None:
         """Nothing to do on the main thread: the host thread does all the work."""

@@ -8,6 +8,7 @@ only talks to this interface, so it does not know which one runs.
 
 from __future__ import annotations
 
+import queue
 from typing import Protocol
 
 from .messages import Message
@@ -45,3 +46,14 @@ class Host(Protocol):
     @property
     def busy(self) -> bool:
         """True while a job is queued or running (or the session is starting)."""
+
+
+def drain_queue(messages: queue.SimpleQueue, max_messages: int = 10_000) -> list[Message]:
+    """Take up to ``max_messages`` waiting messages, oldest first, without blocking (``Host.drain``)."""
+    out: list[Message] = []
+    while len(out) < max_messages:
+        try:
+            out.append(messages.get_nowait())
+        except queue.Empty:
+            break
+    return out

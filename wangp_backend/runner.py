@@ -24,7 +24,7 @@ from .messages import Cancelled, Failed, Log, Message, Started, TakeReady
 from .outcome import Outcome, judge
 from .requests import JobRequest
 from .stdio_guard import KEEPER
-from .takes import check_take_target, place_take, sidecar_path, sidecar_record, write_json_atomic
+from .takes import check_take_target, place_take, sidecar_record, write_sidecar
 from .translate import JobTranslator
 from .validate import Validated, ValidationError, validate_settings
 
@@ -225,13 +225,13 @@ class JobRunner:
                 started_at=final.started_at, finished_at=final.finished_at, duration_s=final.duration_s,
                 attempts=[(a.validated.model.model_type, a.outcome.message) for a in attempts],
             )
-            write_json_atomic(sidecar_path(filepath), record)
+            sidecar = write_sidecar(filepath, record)
         except (OSError, ValueError) as exc:
             self._fail(job, "take", f"The clip could not be put into the take folder: {one_line(exc)}", "runtime",
                        log_tail, hint=f"Check that {request.take_dir} is writable; WanGP's file is {source}.")
             return
         self._emit(TakeReady(
-            job.job_id, request.shot_key, filepath=filepath, sidecar_path=sidecar_path(filepath),
+            job.job_id, request.shot_key, filepath=filepath, sidecar_path=sidecar,
             model_type=record["model_type"], seed=record["seed"], fps=record["fps"],
             frame_count=record["frame_count"], width=record["width"], height=record["height"],
             has_audio=record["has_audio"], used_fallback=record["used_fallback"],

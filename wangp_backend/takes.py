@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import errno
 import itertools
-import json
 import os
 import shutil
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .atomic import write_json_atomic
 from .requests import JobRequest
 from .validate import Validated
 
@@ -63,17 +63,11 @@ def _move_over_placeholder(src: str, dst: str) -> None:
         os.remove(src)
 
 
-def write_json_atomic(path: str, data: Mapping[str, Any]) -> None:
-    """Write ``data`` so that a reader never sees a half-written file (tmp file + ``os.replace``)."""
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, sort_keys=True, default=str)
-            fh.write("\n")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+def write_sidecar(filepath: str, record: Mapping[str, Any]) -> str:
+    """Write a take's sidecar beside its clip (atomically, never failing on an odd value); returns its path."""
+    path = sidecar_path(filepath)
+    write_json_atomic(path, record, strict=False)
+    return path
 
 
 def sidecar_record(

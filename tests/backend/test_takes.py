@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from wangp_backend.atomic import write_json_atomic
 from wangp_backend.catalog import ModelCatalog
 from wangp_backend.requests import JobRequest
-from wangp_backend.takes import SIDECAR_SCHEMA, place_take, sidecar_path, sidecar_record, write_json_atomic
+from wangp_backend.takes import SIDECAR_SCHEMA, place_take, sidecar_path, sidecar_record
 from wangp_backend.validate import validate_settings
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ..atomic import write_json_atomic
 from ..requests import JobRequest
-from .atomic import write_json_atomic
 from .estimate import DurationEstimator
 
 log = logging.getLogger(__name__)

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..catalog import ModelCatalog
 from ..failures import one_line
+from ..host_api import drain_queue
 from ..logs import get_logger
 from ..messages import TERMINAL_KINDS, Cancelled, Failed, Log, Message, SessionState, Started, from_wire
 from ..requests import JobRequest, SessionConfig
@@ -170,13 +171,7 @@ class BridgeHost:
                 self._closing = False
 
     def drain(self, max_messages: int = 10_000) -> list[Message]:
-        out: list[Message] = []
-        while len(out) < max_messages:
-            try:
-                out.append(self._messages.get_nowait())
-            except queue.Empty:
-                break
-        return out
+        return drain_queue(self._messages, max_messages)
 
     def step(self, budget_s: float) -> None:
         """Nothing to do on the main thread: the child and the reader thread do all the work."""

@@ -1,0 +1,53 @@
+"""What the batch operators share: their reports, and queue-then-return vs queue-then-wait."""
+
+from __future__ import annotations
+
+import bpy
+
+from ..runtime import generate, log
+from ..wangp_backend.batch import queue_report
+from .common import report_notices
+
+
+def report_batch(op: bpy.types.Operator, queued: generate.SceneQueue) -> None:
+    """Report what a batch queued, skipped and could not queue, and its run order."""
+    for problem in queued.problems:
+        op.report({"WARNING"}, problem)
+    for note in queued.notes:
+        op.report({"WARNING"}, note)
+    line = queue_report(len(queued.order), len(queued.skipped))
+    op.report({"INFO"}, line)
+    log.write(f"{line}")
+    if queued.order:
+        op.report({"INFO"}, f"Order: {', '.join(queued.order)}")
+
+
+def report_summary(op: bpy.types.Operator, context: bpy.types.Context) -> None:
+    """The batch's final line, a warning when any shot failed (the reasons are in the log)."""
+    summary = context.scene.movie_director.batch_summary
+    if summary:
+        failed = context.scene.movie_director.batch_failed
+        op.report({"WARNING"} if failed else {"INFO"}, summary)
+
+
+class BatchOperatorMixin:
+    """``invoke()`` (a click) starts the batch and returns at once; ``execute()`` (scripts, headless
+    runs) starts it and waits for it by pumping. Subclasses say how to start it."""
+
+    def start_batch(self, context: bpy.types.Context) -> str:
+        """Start the batch; return its scene key, or "" when nothing started (already reported)."""
+        raise NotImplementedError
+
+    def invoke(self, context, event):
+        scene_key = self.start_batch(context)
+        report_notices(self)
+        return {"FINISHED"} if scene_key else {"CANCELLED"}
+
+    def execute(self, context):
+        scene_key = self.start_batch(context)
+        if not scene_key:
+            return {"CANCELLED"}
+        generate.wait_for_batch(scene_key)
+        report_notices(self)
+        report_summary(self, context)
+        return {"FINISHED"}
