@@ -1,6 +1,6 @@
 """Scene batches against the WanGP test double: submit cost, overhead between jobs, model loads.
 
-Run: ``/work/.venv-bpy/bin/python bench/bench_batch.py``. Prints figures; asserts nothing on time.
+Run: ``.venv-bpy/bin/python bench/bench_batch.py``. Prints figures; asserts nothing on time.
 - submitting a 500-shot batch: main-thread time of the Generate Scene step (session already ready);
 - batch overhead: wall time of a 4-shot batch of ~2 s jobs minus the jobs' own durations (sidecars);
 - model loads of a 12-shot scene alternating 3 models, scheduled batch vs shots queued in timeline

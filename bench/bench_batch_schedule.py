@@ -1,6 +1,6 @@
 """Model loads of a scheduled batch versus timeline order, and the cost of scheduling 500 shots.
 
-Run: ``/work/.venv-wangp/bin/python bench/bench_batch_schedule.py`` (any Python 3.11; no bpy, no WanGP).
+Run: ``.venv-wangp/bin/python bench/bench_batch_schedule.py`` (any Python 3.11; no bpy, no WanGP).
 """
 
 from __future__ import annotations

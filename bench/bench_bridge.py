@@ -1,6 +1,6 @@
 """What the process boundary of bridge mode costs, next to the same figures in-process.
 
-Run: ``/work/.venv-wangp/bin/python bench/bench_bridge.py`` (from the repository root). Prints figures,
+Run: ``.venv-wangp/bin/python bench/bench_bridge.py`` (from the repository root). Prints figures,
 asserts nothing about time. A scripted host (:class:`BenchHost`, built in the child from this file)
 emits the messages, so the figures are the transport's, not WanGP's:
 

@@ -1,6 +1,6 @@
 """The in-process session host's own costs: message throughput, preview conversion, and the gap between jobs.
 
-Run: ``/work/.venv-wangp/bin/python bench/bench_host.py`` (Python 3.11 with numpy and Pillow; no bpy).
+Run: ``.venv-wangp/bin/python bench/bench_host.py`` (Python 3.11 with numpy and Pillow; no bpy).
 The gap is measured against the WanGP test double (``tests/fake_wangp``) with tiny jobs: from the
 moment the host sees one WanGP job's event stream close to the moment it calls ``submit_task`` for
 the next queued job (the take is filed in between). Prints figures; asserts nothing about time.

@@ -2,7 +2,7 @@
 
 A stand-in host's ``drain()`` returns, every call, a progress message for each of 500 jobs, a burst of
 log lines and one 832x480 preview: the pump coalesces, applies within its budget and uploads the preview.
-Run: ``/work/.venv-bpy/bin/python bench/bench_pump.py``. Prints figures; asserts nothing on time.
+Run: ``.venv-bpy/bin/python bench/bench_pump.py``. Prints figures; asserts nothing on time.
 """
 
 from __future__ import annotations

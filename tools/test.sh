@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
 
+# The WanGP stand-in environment: its packages are appended to Blender's path (in-process mode) and
+# its interpreter runs the bridge child (bridge mode), like a user's WanGP install.
 export MD_TEST_WANGP_SITE_PACKAGES="$PWD/.venv-wangp/lib/python3.11/site-packages"
+export MD_TEST_WANGP_PYTHON="$PWD/.venv-wangp/bin/python"
 export PYTHONDONTWRITEBYTECODE=1
 
 echo "== lint (ruff)"

@@ -25,7 +25,7 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FAKE_WANGP_ROOT = os.path.join(REPO, "tests", "fake_wangp")
 WANGP_SITE_PACKAGES = os.environ.get(
-    "MD_TEST_WANGP_SITE_PACKAGES", "/work/.venv-wangp/lib/python3.11/site-packages"
+    "MD_TEST_WANGP_SITE_PACKAGES", os.path.join(REPO, ".venv-wangp", "lib", "python3.11", "site-packages")
 )
 MODULE = "bl_ext.user_default.movie_director"
 

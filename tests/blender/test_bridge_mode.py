@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from conftest import FAKE_WANGP_ROOT, REPO
 
-WANGP_PYTHON = os.environ.get("MD_TEST_WANGP_PYTHON", "/work/.venv-wangp/bin/python")
+WANGP_PYTHON = os.environ.get("MD_TEST_WANGP_PYTHON", os.path.join(REPO, ".venv-wangp", "bin", "python"))
 OTHER_PYTHON = "/root/.pyenv/versions/3.10.13/bin/python3.10"
 MODES = {"IN_PROCESS": "in_process", "BRIDGE": "bridge"}
 

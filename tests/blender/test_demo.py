@@ -12,13 +12,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import FAKE_WANGP_ROOT, REPO, WANGP_SITE_PACKAGES
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO = os.path.join(REPO, "demo", "run_demo.py")
-FAKE_WANGP_ROOT = os.path.join(REPO, "tests", "fake_wangp")
-WANGP_SITE_PACKAGES = os.environ.get(
-    "MD_TEST_WANGP_SITE_PACKAGES", "/work/.venv-wangp/lib/python3.11/site-packages"
-)
 SHOTS = {"SH010_DollyIn": (1, 48), "SH020_Pan": (49, 84), "SH030_Static": (85, 144)}
 
 INSPECT = """
