@@ -28,6 +28,7 @@ class MOVIE_DIRECTOR_OT_generate_shot(bpy.types.Operator):
     def _queue(self, context) -> str | None:
         obj = active_shot(context)
         quality = self.quality if self.properties.is_property_set("quality") else obj.movie_director.quality
+        keys.ensure_unique_shot_ids(context.scene)  # a duplicated camera carries its original's shot id
         try:
             return generate.queue_shot(context, context.scene, obj, quality)
         except generate.GenerateError as exc:
@@ -44,7 +45,7 @@ class MOVIE_DIRECTOR_OT_generate_shot(bpy.types.Operator):
 
     def execute(self, context):
         name = context.active_object.name
-        keys.ensure_unique_shot_ids(context.scene)
+        keys.ensure_unique_shot_ids(context.scene)  # before the key is read: it names the shot's id
         key = keys.shot_key(context.scene, context.active_object)
         token = self._queue(context)
         if token is None:

@@ -30,6 +30,7 @@ def unregister() -> None:
     timeline.forget()
     pump.forget()
     batches.forget()
+    batch_queue.forget()
     batches.stop_observing()
     undo.forget()
     session.forget_state()

@@ -80,7 +80,7 @@ def apply(msg: m.Message) -> None:
     record = jobs.get(getattr(msg, "job_id", ""))
     if record is None:
         if isinstance(msg, m.Log):
-            log.write(msg.text)
+            log.buffer(msg.text)
         return
     terminal = msg.kind in m.TERMINAL_KINDS
     if terminal:
@@ -119,7 +119,7 @@ def apply(msg: m.Message) -> None:
     elif isinstance(msg, m.Preview):
         preview.show(obj, msg.width, msg.height, msg.pixels)
     elif isinstance(msg, m.Log):
-        log.write(f"{obj.name}: {msg.text}")
+        log.buffer(f"{obj.name}: {msg.text}")
     elif isinstance(msg, m.TakeReady):
         index = _add_take(obj, msg)
         shot.generation_progress = 100

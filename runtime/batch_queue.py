@@ -47,13 +47,32 @@ def _request_of(item: batches.Item) -> tuple[JobRequest | None, str]:
     return snapshot.make_request(waiting.snapshot, built, waiting.take_dir, waiting.take_name), ""
 
 
+#: Plain requests already computed, by (item token, job id): a request never changes once built, and
+#: building or serialising 500 of them on every save would stall the main thread.
+_plain_requests: dict[tuple[str, str, str], tuple[str, dict[str, Any] | None]] = {}
+
+
+def _plain_request_of(item: batches.Item, submitted: dict[str, jobs.JobRecord]) -> tuple[str, dict[str, Any] | None]:
+    record = submitted.get(item.token) if item.token else None
+    key = (item.shot_key, item.token, record.job_id if record is not None else "")
+    if key not in _plain_requests:
+        request, job_id = _request_of(item)
+        _plain_requests[key] = (job_id, request_to_plain(request) if request is not None else None)
+    return _plain_requests[key]
+
+
+def forget() -> None:
+    _plain_requests.clear()
+
+
 def entries(batch: batches.Batch) -> list[dict[str, Any]]:
     """The batch's open shots as plain data, in run order."""
     out = []
+    submitted = {record.token: record for record in jobs.submitted()}
     for item in batch.items:
         if item.state not in batches.OPEN_STATES:
             continue
-        request, job_id = _request_of(item)
+        job_id, plain = _plain_request_of(item, submitted)
         state = batches.status(item)
         out.append({
             "shot_key": item.shot_key,
@@ -64,7 +83,7 @@ def entries(batch: batches.Batch) -> list[dict[str, Any]]:
             "depends_on": item.depends_on,
             "status": "in_progress" if state == "in_progress" else "queued",
             "job_id": job_id,
-            "request": request_to_plain(request) if request is not None else None,
+            "request": plain,
         })
     return out
 

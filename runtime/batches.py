@@ -83,9 +83,33 @@ def observe(fn: Callable[[Batch], None]) -> None:
         _observers.append(fn)
 
 
-def _changed(batch: Batch) -> None:
+#: Batches changed since their last save, and when each was last saved (``time.monotonic``).
+_dirty: set[str] = set()
+_saved_at: dict[str, float] = {}
+#: A running batch is saved at most this often: a save writes every open shot's request, so saving on
+#: every job event would cost the main thread O(shots) each time, O(shots²) over a batch.
+SAVE_INTERVAL_S = 1.0
+
+
+def _changed(batch: Batch, now: bool = False) -> None:
+    """Record that ``batch`` changed: saved at once when ``now`` (start, end), else by :func:`save_due`."""
+    if not now:
+        _dirty.add(batch.scene_key)
+        return
+    _dirty.discard(batch.scene_key)
+    _saved_at[batch.scene_key] = time.monotonic()
     for fn in _observers:
         fn(batch)
+
+
+def save_due(force: bool = False) -> None:
+    """Save the changed batches whose last save is older than :data:`SAVE_INTERVAL_S` (the pump calls it)."""
+    for scene_key in list(_dirty):
+        batch = _batches.get(scene_key)
+        if batch is None:
+            _dirty.discard(scene_key)
+        elif force or time.monotonic() - _saved_at.get(scene_key, 0.0) >= SAVE_INTERVAL_S:
+            _changed(batch, now=True)
 
 
 def get(scene_key: str) -> Batch | None:
@@ -112,7 +136,7 @@ def begin(scene: bpy.types.Scene, batch: Batch, skipped: int, estimator: Duratio
     settings.batch_order = ", ".join(i.shot_name for i in batch.items)
     release(batch)
     _finish_if_over(batch)
-    _changed(batch)
+    _changed(batch, now=True)
 
 
 def release(batch: Batch) -> None:
@@ -198,6 +222,7 @@ def touch(scene_key: str) -> None:
 def _finish_if_over(batch: Batch) -> None:
     if batch.open:
         return
+    _changed(batch, now=True)  # the record must say at once that nothing is left to resume
     scene = keys.find_scene(batch.scene_key)
     line = batch.summary.line()
     if scene is not None:
@@ -254,7 +279,10 @@ def cancel_waiting(scene_key: str, shot_key: str = "") -> int:
 
 def forget() -> None:
     """Drop the batches in memory (a file is closing); observers stay until unregister."""
+    save_due(force=True)
     _batches.clear()
+    _dirty.clear()
+    _saved_at.clear()
 
 
 def stop_observing() -> None:

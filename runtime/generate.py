@@ -55,8 +55,9 @@ def queue_shot(
 
     A batch releases jobs from inside the pump's message handling with ``submit_now=False``: the
     pump submits them on the same tick, and a nested submit could hand one job to the host twice.
+    Callers make the scene's shot ids unique first (once per click, not once per shot: it scans the
+    scene).
     """
-    keys.ensure_unique_shot_ids(scene)
     animatic = _animatic(context)
     folder = paths.take_dir(context, scene, obj)
     take_name = paths.next_take_name(folder, obj, jobs.reserved_names(folder))

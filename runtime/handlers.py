@@ -21,6 +21,7 @@ def on_load_pre(*_args) -> None:
     timeline.forget()
     pump.forget()
     batches.forget()
+    batch_queue.forget()
     undo.forget()
 
 
@@ -51,6 +52,7 @@ def on_load_post(*_args) -> None:
 @persistent
 def on_save_pre(*_args) -> None:
     timeline.set_saving(True)
+    batches.save_due(force=True)  # the saved file carries the batch record as it is now
 
 
 @persistent

@@ -14,10 +14,10 @@ import time
 import bpy
 
 from ..wangp_backend import messages as m
-from . import apply, jobs, log, session, submit, timeline, undo
+from . import apply, batches, jobs, log, session, submit, timeline, undo
 
 #: Main-thread time one tick may spend applying messages.
-BUDGET_S = 0.008
+BUDGET_S = 0.006
 #: Seconds until the next tick while work is going on.
 ACTIVE_INTERVAL = 0.05
 _REDRAW_AREAS = {"VIEW_3D", "SEQUENCE_EDITOR", "PROPERTIES", "IMAGE_EDITOR", "TEXT_EDITOR"}
@@ -51,6 +51,7 @@ def apply_messages(messages: list[m.Message]) -> None:
     _backlog.clear()
     for msg in pending:
         _apply_one(msg)
+    log.flush()
 
 
 def cancel_pending(reason: str) -> None:
@@ -87,7 +88,9 @@ def _tick(budget_s: float) -> bool:
         _apply_one(_backlog.popleft())
         if time.perf_counter() >= deadline:
             break
+    log.flush()
     submit.submit_ready()
+    batches.save_due()
     if timeline.flush():
         changed = True
         undo.owe()
