@@ -22,6 +22,12 @@ HOST_MODE_ITEMS = (
 )
 
 
+def _templates_dir_changed(self, context: bpy.types.Context) -> None:
+    from .runtime import session  # the runtime imports this module: import it when first needed
+
+    session.reload_templates(context)
+
+
 class MOVIE_DIRECTOR_AP_preferences(bpy.types.AddonPreferences):
     bl_idname = __package__
 
@@ -40,7 +46,8 @@ class MOVIE_DIRECTOR_AP_preferences(bpy.types.AddonPreferences):
         description="Default folder for takes; // is next to the .blend file",
     )
     templates_dir: StringProperty(
-        name="User Templates", subtype="DIR_PATH", description="Folder of extra templates (JSON); they add or override"
+        name="User Templates", subtype="DIR_PATH", update=_templates_dir_changed,
+        description="Folder of extra templates (JSON); they add or override",
     )
     vram_gb: FloatProperty(
         name="VRAM (GB)", min=0.0, default=0.0,

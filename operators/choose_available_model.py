@@ -11,9 +11,14 @@ from .common import active_shot, poll_active_shot
 
 def needed_image(shot) -> str:
     """The input image role a model must accept for this shot ("" when text only)."""
+    # An end image needs a start image too (the settings build refuses one alone).
     if shot.end_image_source != "NONE":
-        return "end"
+        return "start+end"
     return "start" if shot.start_image_source != "NONE" else ""
+
+
+def _takes(info, needs: str) -> bool:
+    return all(info.accepts_image(role) for role in needs.split("+") if role)
 
 
 class MOVIE_DIRECTOR_OT_choose_available_model(bpy.types.Operator):
@@ -41,10 +46,17 @@ class MOVIE_DIRECTOR_OT_choose_available_model(bpy.types.Operator):
         needs = needed_image(shot)
         model_type, _fallbacks = choose_model(catalog, shot.quality, "", session.vram_gb(context), needs)
         info = catalog.get(model_type)
-        if info is None or not info.available:
+        if info is None or not info.available or not _takes(info, needs):
+            # The tier's table has nothing installed that fits: any installed model that takes the
+            # shot's images will do, from the tier's family first.
+            family = info.family if info is not None else ""
+            fits = sorted((m for m in catalog.available() if _takes(m, needs)),
+                          key=lambda m: (m.family != family, m.model_type))
+            info = fits[0] if fits else None
+        if info is None:
             self.report({"ERROR"}, f"No installed model fits a {shot.quality.lower()} shot" + (
-                f" with a {needs} image" if needs else ""))
+                f" with {needs.replace('+', ' and ')} images" if needs else ""))
             return {"CANCELLED"}
-        shot.model_type = model_type
-        self.report({"INFO"}, f"Model set to {info.name or model_type}")
+        shot.model_type = info.model_type
+        self.report({"INFO"}, f"Model set to {info.name or info.model_type}")
         return {"FINISHED"}

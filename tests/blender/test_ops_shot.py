@@ -129,6 +129,20 @@ def test_choose_available_model_after_a_missing_weights_failure(md, fake_wangp, 
     assert shot.generation_status == "done"
 
 
+def test_choose_available_model_with_an_end_image_picks_one_that_takes_both(md, fake_wangp, fresh_scene, make_shot,
+                                                                            drive):
+    fake_wangp(available=["t2v_1.3B", "ti2v_2_2", "i2v"])
+    bpy.ops.movie_director.start_session()
+    drive(md.runtime.session.ready)
+    obj = make_shot("SH010", 1, 24)
+    shot = obj.movie_director
+    shot.start_image_source = shot.end_image_source = "FILE"
+    assert bpy.ops.movie_director.choose_available_model() == {"FINISHED"}
+    # ti2v_2_2 takes a start image only; i2v (WanGP's "SEVL") takes both.
+    info = md.runtime.session.catalog().get(shot.model_type)
+    assert info.accepts_image("start") and info.accepts_image("end") and info.available
+
+
 def test_choose_available_model_needs_a_catalog(md, fresh_scene, make_shot, monkeypatch):
     monkeypatch.setattr(md.runtime.session, "_catalog", None)
     make_shot("SH010", 1, 24)

@@ -176,3 +176,8 @@ def test_user_template_reaches_the_generated_take(md, fake_wangp, output_dir, ma
     assert sidecar["template"] == "western"
     assert sidecar["settings"]["prompt"] == "Dusty western: a red cube on a table. Truck left."
     assert os.path.isfile(take.filepath)
+
+
+def test_changing_the_templates_folder_reloads_the_templates_at_once(md, user_templates):
+    # No session and no Refresh: the preference's update reloads the library.
+    assert "western" in md.runtime.session.templates().names()
