@@ -91,6 +91,20 @@ def _retime(context: bpy.types.Context, scene: bpy.types.Scene, strip: Any, clip
         editor.active_strip = active
 
 
+def _fit_to_shot(strip: Any, shot: Any, channel: int) -> None:
+    """Trim a clip that runs past its shot's last frame, and keep it on the shot's channel.
+
+    Models round frame counts up (Wan makes 4n+1 frames), so a clip is often a frame or two longer
+    than its shot: the tail stays in the clip as a handle instead of overlapping the next shot, which
+    would make Blender push one of the two strips to another channel.
+    """
+    length = shot.frame_end - shot.frame_start + 1
+    if strip.frame_final_duration > length:
+        strip.frame_final_duration = length
+    if strip.channel != channel:
+        strip.channel = channel  # Blender moved it up while it overlapped; back now that it fits
+
+
 def _name_channel(editor: Any, channel: int, name: str) -> None:
     channels = getattr(editor, "channels", None)
     if channels is not None and channel < len(channels) and channels[channel].name != name:
@@ -118,11 +132,13 @@ def show_take(scene: bpy.types.Scene, obj: bpy.types.Object, take_index: int) ->
     _tag(strip, key, shot.shot_id, take_index)
     _name_channel(editor, channel, CHANNEL_NAME)
     _retime(bpy.context, scene, strip, getattr(strip, "fps", 0.0) or take.fps)
+    _fit_to_shot(strip, shot, channel)
     if take.has_audio and channel < 128:
         sound = compat.new_sound(editor, f"{obj.name} Audio", path, channel + 1, shot.frame_start)
         if sound is None:
             log.write(f"{obj.name}: this Blender build has no audio support; the take's sound is not on the timeline")
         else:
+            _fit_to_shot(sound, shot, channel + 1)
             _tag(sound, key, shot.shot_id, take_index)
             _name_channel(editor, channel + 1, AUDIO_CHANNEL_NAME)
     return strip

@@ -110,8 +110,12 @@ def test_with_wangp_configured_the_demo_uses_it(tmp_path):
                           timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr + _log_tail(out)
     assert f"Generator: WanGP from {FAKE_WANGP_ROOT}" in proc.stdout and "animatic" not in proc.stdout
-    for _shot, _frames, generator, status, take_file, _strip in _rows(proc.stdout).values():
+    rows = _rows(proc.stdout)
+    for name, (start, end) in SHOTS.items():
+        _shot, _frames, generator, status, take_file, strip = rows[name]
         assert generator.startswith("WanGP ") and status == "done" and take_file.endswith(".mp4")
+        # Wan's 16 fps clips play at real speed in the 24 fps scene, trimmed to their shots, all on one channel.
+        assert strip == f"2/{start}/{end - start + 1}"
     assert len(list(out.rglob("*.mp4"))) == 3
 
 

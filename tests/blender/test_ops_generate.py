@@ -54,7 +54,7 @@ def test_generate_shot_makes_a_take_with_sidecar_and_strip(md, fake_wangp, outpu
 def test_strip_lands_on_the_shot_frames_at_real_speed(md, fake_wangp, output_dir, make_shot):
     scene = bpy.context.scene
     scene.movie_director.channel = 3
-    obj = make_shot("SH020", 25, 72)
+    obj = make_shot("SH020", 25, 74)  # 50 frames: the retimed clip (49.5) fits without trimming
     obj.movie_director.model_type = "t2v_1.3B"
 
     bpy.ops.movie_director.generate_shot()

@@ -19,20 +19,22 @@ def _strips(scene):
 
 @pytest.fixture
 def wan_shot(md, fake_wangp, output_dir, make_shot):
-    obj = make_shot("SH010", 10, 57)
+    # 50 frames at 24 fps -> 33 Wan frames at 16 fps (4n+1) -> 49.5 frames at real speed: not trimmed.
+    obj = make_shot("SH010", 10, 59)
     obj.movie_director.model_type = "t2v_1.3B"
     return obj
 
 
 def test_switching_takes_swaps_the_clip_and_fixes_the_length(md, wan_shot):
     shot = wan_shot.movie_director
-    bpy.ops.movie_director.generate_shot()  # 48 frames -> 33 at 16 fps
-    shot.frame_end = 33  # 24 frames -> 17 at 16 fps
+    bpy.ops.movie_director.generate_shot()  # 50 frames -> 33 at 16 fps
+    shot.frame_end = 33  # 24 frames -> 17 at 16 fps: 25.5 at real speed, trimmed to the shot's 24
     bpy.ops.movie_director.generate_shot()
     scene = bpy.context.scene
     [strip] = _strips(scene)
-    assert strip["md_take"] == 1 and abs(strip.frame_final_duration - 17 * 1.5) <= 1
+    assert strip["md_take"] == 1 and strip.frame_final_duration == 24
 
+    shot.frame_end = 59
     assert bpy.ops.movie_director.set_active_take(index=0) == {"FINISHED"}
 
     [strip] = _strips(scene)
@@ -72,6 +74,20 @@ def test_a_new_take_never_overwrites_an_existing_file(md, wan_shot, output_dir):
     assert os.path.basename(wan_shot.movie_director.takes[0].filepath) == "SH010_take002.mp4"
     with open(squatter, "rb") as fh:
         assert fh.read() == b"not a clip"
+
+
+def test_adjacent_shots_stay_on_the_channel_with_their_own_lengths(md, fake_wangp, output_dir, make_shot):
+    # 48 frames -> 33 Wan frames -> 49.5 at real speed: one frame more than the shot, which would
+    # overlap the next shot (and Blender would move a strip to another channel) unless trimmed.
+    first = make_shot("SH010", 1, 48)
+    second = make_shot("SH020", 49, 96)
+    for obj in (second, first):  # the later shot lands first: the earlier clip must not push it away
+        obj.movie_director.model_type = "t2v_1.3B"
+        bpy.context.view_layer.objects.active = obj
+        bpy.ops.movie_director.generate_shot()
+    by_name = {s.name: s for s in _strips(bpy.context.scene)}
+    assert {n: (s.channel, s.frame_final_start, s.frame_final_duration) for n, s in by_name.items()} == {
+        "SH010": (2, 1, 48), "SH020": (2, 49, 48)}
 
 
 def test_clip_at_the_scene_fps_is_not_retimed(md, wan_shot):
