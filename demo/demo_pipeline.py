@@ -44,9 +44,11 @@ def mark_shots(cameras: list[bpy.types.Object]) -> None:
         shot.camera_movements = set(plan.camera_moves)
 
 
-def run(out_dir: str, blend_name: str, say: Callable[[str], None]) -> int:
+def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online: bool = False) -> int:
     """The whole demo; returns the exit code (1 when a shot has no take on the timeline)."""
     started = time.monotonic()
+    # The sandbox's preference, like the user's "Allow Online Access": off means WanGP runs offline.
+    bpy.context.preferences.system.use_online_access = allow_online
     blend_path = os.path.join(out_dir, blend_name)
     with tempfile.TemporaryDirectory(prefix="md_demo_build_") as build_dir:
         md = install_extension(build_dir)

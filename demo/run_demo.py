@@ -67,7 +67,13 @@ def generator_line() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="demo_out", help="output folder (default: ./demo_out)")
-    out_dir = os.path.abspath(parser.parse_args(argv).out)
+    parser.add_argument(
+        "--allow-online", action="store_true",
+        help="let WanGP download missing model weights (headless Blender starts with online access off, "
+             "so WanGP runs offline and a model whose weights are not on disk fails fast)",
+    )
+    args = parser.parse_args(argv)
+    out_dir = os.path.abspath(args.out)
     os.makedirs(out_dir, exist_ok=True)
     log_path = os.path.join(out_dir, LOG_NAME)
 
@@ -84,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         with output_to(log_path) as console:
             import demo_pipeline
 
-            return demo_pipeline.run(out_dir, BLEND_NAME, lambda line: print(line, file=console))
+            return demo_pipeline.run(out_dir, BLEND_NAME, lambda line: print(line, file=console),
+                                     allow_online=args.allow_online)
     finally:
         shutil.rmtree(user_dir, ignore_errors=True)
 
