@@ -86,6 +86,8 @@ class WanGPSetup:
     host_mode: str
     python: str
     vram_gb: float
+    #: why the start-up flags cannot be split into arguments (an unclosed quote), else ""
+    args_error: str = ""
 
     @property
     def configured(self) -> bool:
@@ -108,13 +110,18 @@ def wangp_setup(context: bpy.types.Context | None = None) -> WanGPSetup:
     root = (prefs.wangp_root if prefs else "") or os.environ.get("WANGP_ROOT", "")
     site = (prefs.wangp_site_packages if prefs else "") or os.environ.get("WANGP_SITE_PACKAGES", "")
     args = (prefs.wangp_args if prefs else "") or os.environ.get("WANGP_ARGS", "")
+    try:
+        split, args_error = tuple(shlex.split(args)), ""
+    except ValueError as exc:  # panels ask on every redraw: the session reports it when it is started
+        split, args_error = (), f"Start-up Flags cannot be read ({exc}): {args}"
     return WanGPSetup(
         root=_abs(root),
         site_packages=_abs(site),
-        args=tuple(shlex.split(args)),
+        args=split,
         host_mode=prefs.host_mode if prefs and prefs.host_mode != "AUTO" else os.environ.get("WANGP_HOST_MODE", "AUTO"),
         python=_abs((prefs.wangp_python if prefs else "") or os.environ.get("WANGP_PYTHON", "")),
         vram_gb=prefs.vram_gb if prefs else 0.0,
+        args_error=args_error,
     )
 
 

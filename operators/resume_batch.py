@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import bpy
 
-from ..runtime import batch_queue, batches, generate, keys, pump, session
+from ..runtime import batch_queue, batches, generate, keys
 from .batch_common import BatchOperatorMixin
-
-#: Seconds ``execute`` waits for WanGP to load before giving up (a cold start takes about a minute).
-READY_TIMEOUT_S = 300.0
-
-
-def _wait_ready(timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not session.ready():
-        if session.view().state == "failed" or time.monotonic() > deadline:
-            return False
-        pump.pump()
-        time.sleep(0.01)
-    return True
 
 
 class MOVIE_DIRECTOR_OT_resume_batch(BatchOperatorMixin, bpy.types.Operator):
@@ -50,14 +35,10 @@ class MOVIE_DIRECTOR_OT_resume_batch(BatchOperatorMixin, bpy.types.Operator):
             self.report({"INFO"}, f"Nothing to resume | Recovered {len(recovered)} Take(s)")
             return ""
         try:
-            session.ensure_host(context)
-        except session.SetupError as exc:
+            generate.start_batch(context, scene, items, 0)
+        except generate.GenerateError as exc:
             self.report({"ERROR"}, str(exc))
             return ""
-        if not _wait_ready(READY_TIMEOUT_S):
-            self.report({"ERROR"}, f"The session is not ready: {session.view().message or 'still loading'}")
-            return ""
-        generate.start_batch(context, scene, items, 0)
         self.report({"INFO"}, f"Resumed {len(items)} Shot(s) | Recovered {len(recovered)} Take(s)")
         return scene_key
 

@@ -39,6 +39,8 @@ def _request_of(item: batches.Item) -> tuple[JobRequest | None, str]:
     waiting = next((j for j in jobs.pending() if j.token == item.token), None)
     if waiting is None:
         return None, ""
+    if waiting.request is not None:
+        return waiting.request, ""
     host = session.get_host()
     animatic = host is not None and host.mode == "animatic"
     built = snapshot.build(waiting.snapshot, session.catalog(), session.templates(), session.vram_gb(), animatic)
@@ -173,6 +175,16 @@ def take_on_disk(request: dict[str, Any] | None) -> bool:
     return os.path.isfile(os.path.join(request["take_dir"], request["take_name"] + ".json"))
 
 
+def still_runs(request: dict[str, Any] | None) -> bool:
+    """Whether a job of this session still runs the recorded request (the file was opened again
+    while it ran): its take lands on disk, for Recover Takes, and must not be made twice."""
+    if not request:
+        return False
+    return any(
+        r.take_dir == request.get("take_dir") and r.take_name == request.get("take_name") for r in jobs.submitted()
+    )
+
+
 def mark_interrupted() -> int:
     """Show every recorded, unfinished shot of the open file as interrupted; returns how many."""
     count = 0
@@ -180,6 +192,8 @@ def mark_interrupted() -> int:
         if ID_PROP not in scene:
             continue
         for entry in load(scene):
+            if still_runs(entry.get("request")):
+                continue
             _scene, obj = keys.find_shot(entry["shot_key"])
             if obj is None:
                 continue
@@ -259,6 +273,9 @@ def resume_items(scene: bpy.types.Scene) -> list[batches.Item]:
     items: list[batches.Item] = []
     for entry in load(scene):
         if take_on_disk(entry.get("request")):
+            continue
+        if still_runs(entry.get("request")):
+            log.write(f"{entry['shot_name']}: not resumed, its job still runs (Recover Takes attaches its take)")
             continue
         _scene, obj = keys.find_shot(entry["shot_key"])
         if obj is None:

@@ -189,18 +189,17 @@ def _release_fn(context: bpy.types.Context, scene_key: str) -> Callable[[batches
 
 
 def submit_recorded(scene_key: str, item: batches.Item) -> str:
-    """Hand a recorded request (a resumed batch) to the ready host as it is; returns the job token."""
-    host = session.get_host()
-    if host is None or not session.ready():
-        raise ValueError(f"{item.shot_name}: the session is not ready to take the resumed job")
+    """Queue a recorded request (a resumed batch) to be handed to the host as it is; returns the job token.
+
+    Like every job it waits for the session (WanGP may still be loading): the click returns at once.
+    """
     request = item.request
-    job_id = host.submit(request)
     token = keys.new_id()
-    jobs.add_submitted(
-        jobs.JobRecord(
-            job_id=job_id, token=token, shot_key=item.shot_key, scene_key=scene_key, file_token=jobs.file_token(),
-            shot_name=item.shot_name, take_dir=request.take_dir, take_name=request.take_name, request=request,
-            kind="batch",
+    jobs.add_pending(
+        jobs.PendingJob(
+            token=token, shot_key=item.shot_key, scene_key=scene_key, file_token=jobs.file_token(),
+            shot_name=item.shot_name, take_dir=request.take_dir, take_name=request.take_name, kind="batch",
+            snapshot=None, request=request,
         )
     )
     _scene, obj = keys.find_shot(item.shot_key)
@@ -209,7 +208,7 @@ def submit_recorded(scene_key: str, item: batches.Item) -> str:
         shot.queued_jobs += 1
         shot.generation_status = "queued"
         shot.generation_progress = 0
-        shot.generation_phase = "Queued"
+        shot.generation_phase = "Queued" if session.ready() else "Waiting for the session"
         shot.error_message = shot.error_class = shot.error_hint = ""
     timer.ensure_timer()
     return token

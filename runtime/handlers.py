@@ -10,17 +10,20 @@ from __future__ import annotations
 import bpy
 from bpy.app.handlers import persistent
 
-from . import batch_queue, batches, jobs, keys, log, pump, submit, timeline, undo
+from . import batch_queue, batches, jobs, keys, log, submit, timeline, undo
 
 
 @persistent
 def on_load_pre(*_args) -> None:
+    # The batches first (their record saved as it is, to resume when the file is opened again): a
+    # cancelled job's end must not count against its batch, nor release the next shots into the queue.
+    batches.forget()
     submit.cancel_all("another file was opened")
     jobs.bump_file_token()
     keys.forget()
     timeline.forget()
-    pump.forget()
-    batches.forget()
+    # The pump's backlog is kept: the session's states and the old file's job ends in it are applied
+    # after the load (a job end as an orphan, with the take's whereabouts in the log).
     batch_queue.forget()
     undo.forget()
 

@@ -29,6 +29,8 @@ class PendingJob:
     :param snapshot: a :class:`runtime.snapshot.Snapshot` (the ShotSpec plus its resolved inputs).
     :param skip_if_unchanged: the active take's sidecar path when the job is to be skipped if the
         settings built with the live catalog hash the same as that take (batch ``only_changed``).
+    :param request: a recorded request (a resumed batch), submitted as it is instead of one built
+        from ``snapshot`` (which is then None).
     """
 
     token: str
@@ -41,6 +43,7 @@ class PendingJob:
     kind: str
     snapshot: Any
     skip_if_unchanged: str = ""
+    request: JobRequest | None = None
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from ..wangp_backend.locate import StartError, check_install
 from ..wangp_backend.messages import SessionState
 from ..wangp_backend.requests import SessionConfig
 from ..wangp_backend.toolkit import TemplateLibrary, load_templates
-from . import jobs, keys, log, paths, timer
+from . import batches, jobs, keys, log, paths, timer
 from .animatic import AnimaticHost
 
 ANIMATIC_REASON = "WanGP is not set up: Generate renders the layout with Blender (an animatic, not AI)"
@@ -191,6 +191,8 @@ def _python_version(python: str) -> str | None:
 
 
 def _plan(setup: preferences.WanGPSetup) -> _Plan:
+    if setup.args_error:
+        return _Plan("", "", "", f"{setup.args_error}. Fix them in the add-on preferences (or WANGP_ARGS).")
     python = setup.python or (python_env.find_python(setup.site_packages) if setup.site_packages else None) or ""
     env_version = _python_version(python) if python else None
     running = python_env.running_version()
@@ -305,11 +307,14 @@ def stop(context: bpy.types.Context | None = None, timeout: float = 30.0) -> Non
     from . import pump
 
     host = _host
+    # Batch items still waiting go first, or the end of a cancelled job would release them into the queue.
+    batches.cancel_all_waiting()
     pump.cancel_pending("the session was stopped")
     if host is not None:
         host.close(timeout=timeout)
-        pump.apply_messages(host.drain())
+        # Gone before its last messages are applied: a crash among them must not restart it.
         _host = None
+        pump.apply_messages(host.drain())
         log.write("Session stopped")
     pump.abandon_submitted("the session was stopped")
     _state = SessionState(state="stopped", mode="")

@@ -50,16 +50,20 @@ def cancel(token: str) -> bool:
 
 
 def _submit(host: Host, job: jobs.PendingJob, animatic: bool) -> None:
-    built = snapshot.build(
-        job.snapshot, session.catalog(), session.templates(), session.vram_gb(), animatic
-    )
-    if built.errors:
-        _end_pending(job, "failed", "; ".join(built.errors), "validation")
-        return
-    if job.skip_if_unchanged and is_unchanged(built.settings_hash, job.skip_if_unchanged):
-        _end_pending(job, "skipped")
-        return
-    request = snapshot.make_request(job.snapshot, built, job.take_dir, job.take_name)
+    built = None
+    if job.request is not None:
+        request = job.request
+    else:
+        built = snapshot.build(
+            job.snapshot, session.catalog(), session.templates(), session.vram_gb(), animatic
+        )
+        if built.errors:
+            _end_pending(job, "failed", "; ".join(built.errors), "validation")
+            return
+        if job.skip_if_unchanged and is_unchanged(built.settings_hash, job.skip_if_unchanged):
+            _end_pending(job, "skipped")
+            return
+        request = snapshot.make_request(job.snapshot, built, job.take_dir, job.take_name)
     job_id = host.submit(request)
     jobs.drop_pending(job.token)
     jobs.add_submitted(
@@ -78,12 +82,13 @@ def _submit(host: Host, job: jobs.PendingJob, animatic: bool) -> None:
     )
     if job.kind == "batch":
         batches.touch(job.scene_key)  # the crash record now holds the submitted request
-    for note in built.notes:
+    for note in built.notes if built is not None else ():
         log.write(f"{job.shot_name}: {note}")
     _scene, obj = keys.find_shot(job.shot_key)
     if obj is not None:
-        # The panel shows the wording the prompt got ("updated before generating").
-        obj.movie_director.camera_wording = built.camera_wording
+        if built is not None:
+            # The panel shows the wording the prompt got ("updated before generating").
+            obj.movie_director.camera_wording = built.camera_wording
         if not obj.movie_director.job_id:
             obj.movie_director.job_id = job_id
 

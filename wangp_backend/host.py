@@ -127,9 +127,10 @@ class SessionHost:
     def cancel_all(self) -> None:
         with self._lock:
             self._drop_pending("removed from queue")
-            running = self._running is not None
-        if running:
-            self._commands.put(_Command("cancel"))
+            running = self._running
+        if running is not None:
+            # Name the job: if it ends meanwhile, a job submitted after this call must not be cancelled.
+            self._commands.put(_Command("cancel", job_id=running.job_id))
 
     def refresh_models(self) -> None:
         self._commands.put(_Command("refresh"))

@@ -217,6 +217,7 @@ class JobRunner:
     def _file_take(self, job: HostJob, attempts: list[_Attempt], log_tail: deque[str]) -> None:
         request, final = job.request, attempts[-1]
         source = final.outcome.files[0]
+        filepath = ""
         try:
             filepath = place_take(source, request.take_dir, request.take_name)
             record = sidecar_record(
@@ -227,8 +228,11 @@ class JobRunner:
             )
             sidecar = write_sidecar(filepath, record)
         except (OSError, ValueError) as exc:
-            self._fail(job, "take", f"The clip could not be put into the take folder: {one_line(exc)}", "runtime",
-                       log_tail, hint=f"Check that {request.take_dir} is writable; WanGP's file is {source}.")
+            # Once moved, WanGP's file is gone: the message must point at where the clip is now.
+            what = ("The take's sidecar could not be written" if filepath
+                    else "The clip could not be put into the take folder")
+            self._fail(job, "take", f"{what}: {one_line(exc)}", "runtime", log_tail,
+                       hint=f"Check that {request.take_dir} is writable; the clip is {filepath or source}.")
             return
         self._emit(TakeReady(
             job.job_id, request.shot_key, filepath=filepath, sidecar_path=sidecar,

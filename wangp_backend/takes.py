@@ -58,8 +58,13 @@ def _move_over_placeholder(src: str, dst: str) -> None:
             os.remove(dst)
             raise
         # Another drive or file system: copy, then delete the source, so it is still a move.
-        shutil.copyfile(src, dst)
-        shutil.copystat(src, dst)
+        try:
+            shutil.copyfile(src, dst)
+            shutil.copystat(src, dst)
+        except OSError:
+            # A half-copied clip under a take name would pass for a take; WanGP's file is still whole.
+            os.remove(dst)
+            raise
         os.remove(src)
 
 

@@ -21,6 +21,7 @@ from host_helpers import (
     wangp_sandbox,
 )
 
+from wangp_backend import runner
 from wangp_backend.host import SessionHost
 from wangp_backend.loader import Loaded
 from wangp_backend.messages import Cancelled, Failed, TakeReady
@@ -229,6 +230,28 @@ def test_a_take_that_cannot_be_filed_fails_with_the_source_path(host_for: Callab
     assert (failed.kind, failed.stage) == ("failed", "take")
     assert failed.message.startswith("The clip could not be put into the take folder: ")
     assert gone in failed.hint
+
+
+def test_a_sidecar_that_cannot_be_written_names_where_the_clip_went(host_for: Callable[..., Collector],
+                                                                     tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    clip = tmp_path / "wangp_out" / "clip.mp4"
+    clip.parent.mkdir()
+    clip.write_bytes(b"mp4")
+
+    def disk_full(filepath: str, record: Any) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(runner, "write_sidecar", disk_full)
+    job = ScriptedJob(ScriptedStream([event("completed", success_result(str(clip)))]), result=None)
+    c = host_for(SessionConfig(str(tmp_path)), **scripted(ScriptedSession([job])))
+    c.host.start()
+    failed = c.end_of(c.host.submit(request(tmp_path)))
+    placed = tmp_path / "takes" / "SH010_take001.mp4"
+    assert (failed.kind, failed.stage) == ("failed", "take")
+    assert failed.message == "The take's sidecar could not be written: [Errno 28] No space left on device"
+    assert placed.read_bytes() == b"mp4" and not clip.exists()
+    assert str(placed) in failed.hint and str(clip) not in failed.hint
 
 
 def test_result_is_read_when_the_stream_has_no_completed_event(host_for: Callable[..., Collector],

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,22 @@ def test_sidecar_record_holds_everything_to_remake_the_take(tmp_path: Path) -> N
     }
     assert validated.settings["seed"] == validated.seed >= 0
     json.dumps(record)  # JSON-safe as is
+
+
+def test_a_failed_copy_across_drives_leaves_no_partial_take(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # WanGP's scratch folder (Blender's user folder) and the project are often on different drives.
+    source = clip(tmp_path / "wangp")
+
+    def cross_device(src: str, dst: str) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    def disk_full(src: str, dst: str) -> None:
+        Path(dst).write_bytes(b"half a cl")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", cross_device)
+    monkeypatch.setattr(shutil, "copyfile", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        place_take(source, str(tmp_path / "t"), "take")
+    assert os.listdir(tmp_path / "t") == []
+    assert Path(source).read_bytes() == b"new clip"

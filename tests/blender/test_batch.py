@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import types
 
 import bpy
 
@@ -108,9 +109,9 @@ def test_resume_after_blender_closed_mid_batch(md, fake_wangp, output_dir, make_
 
     saved = str(tmp_path / "mid_batch.blend")
     bpy.ops.wm.save_as_mainfile(filepath=saved, copy=True)
-    # Blender "crashes": the file is opened again and the old session is gone.
-    bpy.ops.wm.open_mainfile(filepath=saved)
+    # Blender "crashes": the old session is gone and the file is opened again.
     md.runtime.session.stop(timeout=10.0)
+    bpy.ops.wm.open_mainfile(filepath=saved)
 
     shots = [bpy.data.objects[n] for n in names]
     for obj in shots:
@@ -204,3 +205,97 @@ def test_cancelling_a_shot_cancels_its_waiting_continuation(md, fake_wangp, outp
     assert "previous shot SH010 was cancelled" in b.movie_director.error_message
     assert c.movie_director.generation_status == "done"
     assert bpy.context.scene.movie_director.batch_summary == "Generated 1 | Failed 0 | Skipped 0 | Cancelled 2"
+
+
+def test_stop_session_mid_batch_leaves_no_job_behind(md, fake_wangp, output_dir, make_shot, drive):
+    a, b, c = _shots(
+        make_shot,
+        ("SH010", 1, 16, "t2v_1.3B", False),
+        ("SH020", 17, 32, "i2v", True),  # waits for SH010
+        ("SH030", 33, 48, "i2v", False),  # runs after SH020: waits too
+    )
+    a.movie_director.prompt += " [fake:slow]"
+    _start(md)
+    scene_key = bpy.context.scene.movie_director.scene_key
+    drive(lambda: a.movie_director.generation_status == "in_progress")
+    assert [row[1] for row in md.runtime.batches.view(scene_key).rows] == ["in_progress", "waiting", "waiting"]
+
+    assert bpy.ops.movie_director.stop_session() == {"FINISHED"}
+
+    # Nothing was queued behind the stopped session, to be run by whatever session starts next.
+    assert md.runtime.jobs.count() == 0
+    assert not md.runtime.batches.active(scene_key)
+    assert [o.movie_director.generation_status for o in (a, b, c)] == ["cancelled"] * 3
+
+
+def test_opening_another_file_while_the_session_loads_keeps_the_batch_to_resume(md, fake_wangp, output_dir, make_shot,
+                                                                              empty_blend, tmp_path):
+    fake_wangp(init_delay_s=0.5)
+    md.runtime.session.forget_state()
+    _shots(
+        make_shot,
+        ("SH010", 1, 16, "t2v_1.3B", False),
+        ("SH020", 17, 32, "i2v", True),  # waits for SH010
+        ("SH030", 33, 48, "i2v", False),
+    )
+    saved = str(tmp_path / "before_batch.blend")
+    bpy.ops.wm.save_as_mainfile(filepath=saved)
+    _start(md)
+    scene_key = bpy.context.scene.movie_director.scene_key
+    assert [row[1] for row in md.runtime.batches.view(scene_key).rows] == ["queued", "waiting", "waiting"]
+
+    bpy.ops.wm.open_mainfile(filepath=empty_blend)
+
+    # Closing the file queued nothing more (no input image made, no job for the next session to run)...
+    assert md.runtime.jobs.count() == 0
+    # ...and the whole batch is still there to resume when the file is opened again.
+    bpy.ops.wm.open_mainfile(filepath=saved)
+    assert [i.shot_name for i in md.runtime.batch_queue.resume_items(bpy.context.scene)] == ["SH010", "SH020", "SH030"]
+
+
+def test_reopening_the_file_mid_batch_resumes_no_job_that_still_runs(md, fake_wangp, output_dir, make_shot, drive,
+                                                                    tmp_path):
+    shots = _shots(make_shot, ("SH010", 1, 16, "t2v_1.3B", False), ("SH020", 17, 32, "t2v_1.3B", False))
+    for obj in shots:
+        obj.movie_director.prompt += " [fake:slow]"
+    path = str(tmp_path / "reopened.blend")
+    _start(md)
+    drive(lambda: shots[0].movie_director.generation_status == "in_progress")
+    bpy.ops.wm.save_as_mainfile(filepath=path)
+
+    bpy.ops.wm.open_mainfile(filepath=path)  # File > Revert: both jobs still run in this session
+
+    scene = bpy.context.scene
+    assert md.runtime.jobs.count() == 2
+    assert md.runtime.batch_queue.resume_items(scene) == []
+    assert all(bpy.data.objects[n].movie_director.error_message != md.runtime.batch_queue.INTERRUPTED
+               for n in ("SH010", "SH020"))
+    drive(lambda: md.runtime.jobs.count() == 0, timeout=60)
+    assert bpy.ops.movie_director.recover_takes() == {"FINISHED"}
+    assert [len(bpy.data.objects[n].movie_director.takes) for n in ("SH010", "SH020")] == [1, 1]
+
+
+def test_resume_clicked_while_wangp_loads_returns_at_once(md, fake_wangp, output_dir, make_shot, drive, tmp_path):
+    shots = _shots(make_shot, ("SH010", 1, 16, "t2v_1.3B", False), ("SH020", 17, 32, "t2v_1.3B", False))
+    for obj in shots:
+        obj.movie_director.prompt += " [fake:slow]"
+    _start(md)
+    drive(lambda: shots[0].movie_director.generation_status == "in_progress")
+    saved = str(tmp_path / "mid_batch.blend")
+    bpy.ops.wm.save_as_mainfile(filepath=saved, copy=True)
+    md.runtime.session.stop(timeout=10.0)
+    bpy.ops.wm.open_mainfile(filepath=saved)
+    shots = [bpy.data.objects[n] for n in ("SH010", "SH020")]
+    fake_wangp(init_delay_s=0.5)
+    reports = []
+    operator = types.SimpleNamespace(report=lambda kinds, text: reports.append(text))
+
+    # What the button's invoke() runs (headless bpy only ever calls execute(), which waits).
+    scene_key = md.operators.resume_batch.MOVIE_DIRECTOR_OT_resume_batch.start_batch(operator, bpy.context)
+
+    assert scene_key, reports
+    assert md.runtime.session.view().state == "starting"  # Blender did not freeze until WanGP loaded
+    assert [o.movie_director.generation_status for o in shots] == ["queued", "queued"]
+    drive(lambda: not md.runtime.batches.active(scene_key), timeout=60)
+    assert [o.movie_director.generation_status for o in shots] == ["done", "done"]
+    assert md.runtime.batch_queue.ID_PROP not in bpy.context.scene

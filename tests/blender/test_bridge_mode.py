@@ -14,6 +14,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 
 import bpy
 import numpy as np
@@ -242,6 +243,29 @@ def test_jobs_queued_behind_a_crash_run_in_a_new_process(md, bridge, output_dir,
     assert quick.movie_director.generation_status == "done", quick.movie_director.error_message
     assert "restarting WanGP's process for 1 queued job(s)" in bpy.data.texts["Movie Director Log"].as_string()
     assert _gone(pid)
+
+
+@posix_only
+def test_stop_session_right_after_a_crash_starts_no_new_child(md, bridge, output_dir, make_shot, drive):
+    bridge(steps_cap=8)
+    slow = _shot(make_shot, "SH080", prompt="a slow pan [fake:slow]")
+    quick = _shot(make_shot, "SH090", 25, 48)
+    scene = bpy.context.scene
+    md.runtime.generate.queue_shot(bpy.context, scene, slow)
+    md.runtime.generate.queue_shot(bpy.context, scene, quick)
+    drive(lambda: slow.movie_director.generation_step > 0, timeout=60)
+    host = md.runtime.session.get_host()
+    os.kill(host.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while host.state != "failed" and time.monotonic() < deadline:
+        time.sleep(0.01)  # the crash is reported, not pumped yet: the user clicks Stop now
+    assert host.state == "failed"
+
+    assert bpy.ops.movie_director.stop_session() == {"FINISHED"}
+
+    assert md.runtime.session.get_host() is None
+    assert host.pid is None, "a new WanGP process was started for a stopped session"
+    assert quick.movie_director.generation_status == "cancelled"
 
 
 @posix_only

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import time
 
 import addon_utils
 import bpy
@@ -74,6 +75,26 @@ def test_a_file_opened_mid_job_does_not_receive_the_take(md, slow_shot, output_d
     capsys.readouterr()
     bpy.ops.movie_director.stop_session()
     assert f"its take is kept at {clip}" in capsys.readouterr().out
+
+
+def test_a_take_waiting_in_the_pump_when_another_file_opens_is_not_lost(md, slow_shot, output_dir, empty_blend,
+                                                                          drive, monkeypatch):
+    md.runtime.generate.queue_shot(bpy.context, bpy.context.scene, slow_shot)
+    drive(lambda: slow_shot.movie_director.generation_status == "in_progress")
+    host = md.runtime.session.get_host()
+    deadline = time.monotonic() + 60
+    while host.busy and time.monotonic() < deadline:
+        time.sleep(0.01)  # the job ends while the pump does not run
+    # One tick that may apply a single message: the job's last ones, its take among them, wait in the backlog.
+    monkeypatch.setattr(md.runtime.pump, "BUDGET_S", 0.0)
+    md.pump()
+    assert any(msg.kind == "take_ready" for msg in md.runtime.pump._backlog)
+
+    bpy.ops.wm.open_mainfile(filepath=empty_blend)
+    drive(lambda: md.runtime.jobs.count() == 0, timeout=10)
+
+    [clip] = _takes_on_disk(output_dir)
+    assert f"its take is kept at {clip}" in _log()
 
 
 def test_a_shot_deleted_mid_job_keeps_its_take_on_disk(md, slow_shot, output_dir, drive):

@@ -199,6 +199,17 @@ def test_session_that_cannot_start_is_reported(md, output_dir, make_shot, monkey
     assert not os.path.exists(output_dir)
 
 
+def test_startup_flags_that_cannot_be_read_are_reported(md, fake_wangp, output_dir, make_shot, monkeypatch):
+    monkeypatch.setenv("WANGP_ARGS", '--attention "sdpa')  # the closing quote is missing
+    obj = make_shot("SH095", 1, 24)
+    assert md.preferences.wangp_setup().configured  # what the panels ask on every redraw
+
+    with pytest.raises(RuntimeError, match="Start-up Flags cannot be read"):
+        bpy.ops.movie_director.generate_shot()
+    assert obj.movie_director.generation_status == "idle"
+    assert md.runtime.session.get_host() is None
+
+
 def test_quality_argument_overrides_the_shot(md, fake_wangp, output_dir, make_shot):
     obj = make_shot("SH100", 1, 24)
     obj.movie_director.quality = "FINAL"
