@@ -149,6 +149,12 @@ def request_show(shot_key: str, take_index: int) -> None:
     _waiting[shot_key] = take_index
 
 
+def show_now(scene: bpy.types.Scene, obj: bpy.types.Object, take_index: int) -> Any:
+    """Show a take at once, replacing any placement of the shot still waiting (the user's choice wins)."""
+    _waiting.pop(keys.shot_key(scene, obj), None)
+    return show_take(scene, obj, take_index)
+
+
 def waiting() -> bool:
     """True while a placement waits for a render or save to end."""
     return bool(_waiting)

@@ -185,6 +185,19 @@ def test_set_active_take_during_a_render_waits(md, wan_shot, drive, monkeypatch)
     drive(lambda: _strips(bpy.context.scene)[0]["md_take"] == 0)
 
 
+def test_a_take_chosen_after_a_render_beats_the_placement_still_waiting(md, wan_shot, drive, monkeypatch):
+    bpy.ops.movie_director.generate_shot()
+    bpy.ops.movie_director.generate_shot()
+    monkeypatch.setattr(md.compat, "render_running", lambda: True)
+    bpy.ops.movie_director.set_active_take(index=0)  # waits for the render
+    monkeypatch.setattr(md.compat, "render_running", lambda: False)
+    bpy.ops.movie_director.set_active_take(index=1)  # the render ended; the user picks again at once
+    for _ in range(3):
+        md.pump()
+    [strip] = _strips(bpy.context.scene)
+    assert strip["md_take"] == 1 and wan_shot.movie_director.active_take_index == 1
+
+
 def test_switching_takes_while_another_python_thread_runs(md, wan_shot):
     """Operators inside ``temp_override`` segfault when another Python thread runs (WanGP's always
     do); placing and retiming strips must not need one. A crash here kills the whole test run."""
