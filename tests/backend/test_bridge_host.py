@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_bridge_hosts import RAISE_ON_SUBMIT  # the child loads the same file by path
+from bridge_hosts import RAISE_ON_SUBMIT  # the child loads the same file by path
 
 from wangp_backend.bridge import host as bridge_host_module
 from wangp_backend.bridge.host import BridgeHost
@@ -48,7 +48,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the fault tests
 WANGP_SITE_PACKAGES = os.environ.get("MD_TEST_WANGP_SITE_PACKAGES") or os.path.dirname(
     os.path.dirname(np.__file__)
 )
-HOSTS_FILE = str(Path(__file__).with_name("test_bridge_hosts.py"))
+HOSTS_FILE = str(Path(__file__).with_name("bridge_hosts.py"))
 REPO = str(Path(__file__).resolve().parents[2])
 
 

@@ -6,7 +6,7 @@ import json
 import os
 
 import pytest
-from test_toolkit_support import camera_path, lerp, look_at, needs_snapshot, snapshot_catalog
+from toolkit_support import camera_path, lerp, look_at, needs_snapshot, snapshot_catalog
 
 from wangp_backend.hashing import settings_hash
 from wangp_backend.spec import ShotSpec

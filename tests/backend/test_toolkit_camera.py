@@ -7,7 +7,7 @@ import math
 import random
 
 import pytest
-from test_toolkit_support import camera_path, lerp, look_at
+from toolkit_support import camera_path, lerp, look_at
 
 from wangp_backend.toolkit import CAMERA_MOVES, describe_camera_samples, describe_manual_moves, vec
 from wangp_backend.toolkit.camera_path import analyse_camera_path

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_toolkit_support import camera_path, lerp, look_at, needs_snapshot, snapshot_catalog
+from toolkit_support import camera_path, lerp, look_at, needs_snapshot, snapshot_catalog
 
 from wangp_backend.spec import CameraSample, ShotSpec
 from wangp_backend.toolkit import build_settings, load_templates, vec

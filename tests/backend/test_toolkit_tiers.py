@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_toolkit_support import needs_snapshot, snapshot_catalog
+from toolkit_support import needs_snapshot, snapshot_catalog
 
 from wangp_backend.spec import QUALITY_TIERS
 from wangp_backend.toolkit import choose_model, vram_class
