@@ -53,6 +53,14 @@ def active_shot(context: bpy.types.Context) -> bpy.types.Object | None:
     return None
 
 
+class ShotPanel:
+    """A panel about the active shot: shown only when the active object is a shot."""
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return active_shot(context) is not None
+
+
 def split_row(layout: bpy.types.UILayout, label: str = "") -> bpy.types.UILayout:
     """A row laid out like a property under ``use_property_split``: ``label`` on the left, the row returned."""
     split = layout.split(factor=SPLIT_FACTOR, align=True)

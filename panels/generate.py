@@ -8,7 +8,7 @@ from .. import preferences
 from ..properties import MOVIE_DIRECTOR_PG_shot
 from ..runtime import session
 from ..wangp_backend.catalog import ModelCatalog
-from .base import active_shot, draw_progress, wrapped_label
+from .base import ShotPanel, active_shot, draw_progress, wrapped_label
 from .fixes import fix_for_failure
 from .session import runs_animatic
 
@@ -52,13 +52,9 @@ def draw_failure(layout: bpy.types.UILayout, shot: MOVIE_DIRECTOR_PG_shot) -> No
             setattr(op, name, value)
 
 
-class GeneratePanel:
+class GeneratePanel(ShotPanel):
     panel_id = "generate"
     bl_label = "Generate"
-
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        return active_shot(context) is not None
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import bpy
 
-from .base import active_shot
+from .base import ShotPanel, active_shot
 
 
-class ShotAdvancedPanel:
+class ShotAdvancedPanel(ShotPanel):
     panel_id = "shot_advanced"
     parent_id = "shot"
     bl_label = "Advanced"
     bl_options = {"DEFAULT_CLOSED"}
-
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        return active_shot(context) is not None
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout

@@ -5,20 +5,16 @@ from __future__ import annotations
 import bpy
 
 from ..properties import CAMERA_MOVE_ITEMS
-from .base import active_shot, wrapped_label
+from .base import ShotPanel, active_shot, wrapped_label
 
 #: Toggle buttons per row for the camera moves.
 MOVE_COLUMNS = 3
 
 
-class ShotCameraPanel:
+class ShotCameraPanel(ShotPanel):
     panel_id = "shot_camera"
     parent_id = "shot"
     bl_label = "Camera Language"
-
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        return active_shot(context) is not None
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bpy
 
 from ..runtime import session
-from .base import active_shot
+from .base import ShotPanel, active_shot
 
 SOURCE_NOTES = {
     "CAMERA_FRAME": ("The shot camera is rendered at the first frame", "CAMERA_DATA"),
@@ -13,15 +13,11 @@ SOURCE_NOTES = {
 }
 
 
-class ShotImagesPanel:
+class ShotImagesPanel(ShotPanel):
     panel_id = "shot_images"
     parent_id = "shot"
     bl_label = "Start and End Images"
     bl_options = {"DEFAULT_CLOSED"}
-
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        return active_shot(context) is not None
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout

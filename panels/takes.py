@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import bpy
 
-from .base import active_shot, wrapped_label
+from .base import ShotPanel, active_shot, wrapped_label
 
 #: Rows the list shows before it scrolls.
 LIST_ROWS = 4
 
 
-class TakesPanel:
+class TakesPanel(ShotPanel):
     panel_id = "takes"
     bl_label = "Takes"
-
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        return active_shot(context) is not None
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout

@@ -21,7 +21,7 @@ from typing import Any
 
 from .catalog import ModelCatalog
 from .failures import hint_for, one_line
-from .host_api import drain_queue
+from .host_api import QueueHost
 from .live_catalog import read_catalog
 from .loader import Loaded, load_wangp
 from .locate import StartError
@@ -41,7 +41,7 @@ class _Command:
     deadline: float = 0.0
 
 
-class SessionHost:
+class SessionHost(QueueHost):
     """Implements :class:`wangp_backend.host_api.Host` with WanGP loaded in Blender's own process.
 
     Jobs submitted before :meth:`start` wait for it. ``api_loader`` and ``catalog_reader`` are the
@@ -157,28 +157,11 @@ class SessionHost:
         if stopped and thread is not None:
             thread.join(max(0.0, deadline - time.monotonic()))
 
-    def drain(self, max_messages: int = 10_000) -> list[Message]:
-        return drain_queue(self._messages, max_messages)
-
-    def step(self, budget_s: float) -> None:
-        """Nothing to do on the main thread: the host thread does all the work."""
-
     @property
     def busy(self) -> bool:
         with self._lock:
             return self._state == "starting" or bool(self._pending) or self._running is not None
 
-    @property
-    def catalog(self) -> ModelCatalog | None:
-        return self._catalog
-
-    @property
-    def wangp_version(self) -> str:
-        return self._wangp_version
-
-    @property
-    def state(self) -> str:
-        return self._state
 
     # --- the host thread ---
 

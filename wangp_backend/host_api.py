@@ -11,6 +11,7 @@ from __future__ import annotations
 import queue
 from typing import Protocol
 
+from .catalog import ModelCatalog
 from .messages import Message
 from .requests import JobRequest
 
@@ -46,6 +47,34 @@ class Host(Protocol):
     @property
     def busy(self) -> bool:
         """True while a job is queued or running (or the session is starting)."""
+
+
+class QueueHost:
+    """What the WanGP hosts (in-process and bridge) share: their messages wait on a queue for the main
+    thread, and they keep the session's last known state, version and catalog for the panel."""
+
+    _messages: queue.SimpleQueue
+    _state: str
+    _wangp_version: str
+    _catalog: ModelCatalog | None
+
+    def drain(self, max_messages: int = 10_000) -> list[Message]:
+        return drain_queue(self._messages, max_messages)
+
+    def step(self, budget_s: float) -> None:
+        """Nothing to do on the main thread: a background thread (or process) does the work."""
+
+    @property
+    def catalog(self) -> ModelCatalog | None:
+        return self._catalog
+
+    @property
+    def wangp_version(self) -> str:
+        return self._wangp_version
+
+    @property
+    def state(self) -> str:
+        return self._state
 
 
 def drain_queue(messages: queue.SimpleQueue, max_messages: int = 10_000) -> list[Message]:

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..catalog import ModelCatalog
 from ..failures import one_line
-from ..host_api import drain_queue
+from ..host_api import QueueHost
 from ..logs import get_logger
 from ..messages import TERMINAL_KINDS, Cancelled, Failed, Log, Message, SessionState, Started, from_wire
 from ..requests import JobRequest, SessionConfig
@@ -55,7 +55,7 @@ class _Job:
     cancel_requested: bool = False
 
 
-class BridgeHost:
+class BridgeHost(QueueHost):
     """Implements :class:`wangp_backend.host_api.Host` with WanGP in a child process of interpreter ``python``.
 
     :param python: WanGP's interpreter (see :func:`.python_env.find_python`).
@@ -170,28 +170,11 @@ class BridgeHost:
             with self._lock:
                 self._closing = False
 
-    def drain(self, max_messages: int = 10_000) -> list[Message]:
-        return drain_queue(self._messages, max_messages)
-
-    def step(self, budget_s: float) -> None:
-        """Nothing to do on the main thread: the child and the reader thread do all the work."""
-
     @property
     def busy(self) -> bool:
         with self._lock:
             return self._state == "starting" or bool(self._jobs)
 
-    @property
-    def catalog(self) -> ModelCatalog | None:
-        return self._catalog
-
-    @property
-    def wangp_version(self) -> str:
-        return self._wangp_version
-
-    @property
-    def state(self) -> str:
-        return self._state
 
     @property
     def pid(self) -> int | None:
