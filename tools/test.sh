@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every check: lint, the bpy-free backend tests, the extension build + strict validation,
-# and the Blender tier (real bpy from PyPI) against the WanGP test double. Fails on any failure.
+# and the Blender tier (real bpy from PyPI) against the WanGP test double, with WanGP inside Blender
+# and again in a bridge process. Fails on any failure.
 # MD_BPY_MATRIX="4.5.15 4.2.23" also runs the Blender tier on those LTS wheels.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,9 @@ echo "== tier 1: backend (Python 3.11 without bpy)"
 
 echo "== tier 2: Blender (bpy 5.0.1)"
 .venv-bpy/bin/python -m pytest tests/blender -q -p no:cacheprovider
+
+echo "== tier 2: Blender (bpy 5.0.1), WanGP in a bridge process"
+MD_TEST_HOST_MODE=BRIDGE .venv-bpy/bin/python -m pytest tests/blender -q -p no:cacheprovider
 
 for v in ${MD_BPY_MATRIX:-}; do
   echo "== tier 2: Blender (bpy $v)"

@@ -28,6 +28,11 @@ WANGP_SITE_PACKAGES = os.environ.get(
     "MD_TEST_WANGP_SITE_PACKAGES", os.path.join(REPO, ".venv-wangp", "lib", "python3.11", "site-packages")
 )
 MODULE = "bl_ext.user_default.movie_director"
+#: ``MD_TEST_HOST_MODE=BRIDGE`` runs every WanGP scenario with WanGP in a bridge child process (the
+#: WanGP stand-in environment's own interpreter) instead of inside Blender; CI runs the scenario files
+#: both ways. Without it, automatic mode picks in-process (same Python version).
+HOST_MODE = os.environ.get("MD_TEST_HOST_MODE", "")
+WANGP_PYTHON = os.environ.get("MD_TEST_WANGP_PYTHON", os.path.join(REPO, ".venv-wangp", "bin", "python"))
 
 _TMP = tempfile.mkdtemp(prefix="md_blender_tier_")
 os.environ["BLENDER_USER_RESOURCES"] = os.path.join(_TMP, "user")
@@ -138,6 +143,9 @@ def fake_wangp(md, tmp_path, monkeypatch) -> Callable[..., dict]:
     monkeypatch.setenv("WANGP_ROOT", FAKE_WANGP_ROOT)
     monkeypatch.setenv("WANGP_SITE_PACKAGES", WANGP_SITE_PACKAGES)
     monkeypatch.setenv("FAKE_WANGP_CONFIG", str(config_path))
+    if HOST_MODE:
+        monkeypatch.setenv("WANGP_HOST_MODE", HOST_MODE)
+        monkeypatch.setenv("WANGP_PYTHON", WANGP_PYTHON)
     yield configure
     _stop_everything(md)
 

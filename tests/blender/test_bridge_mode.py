@@ -19,9 +19,8 @@ import time
 import bpy
 import numpy as np
 import pytest
-from conftest import FAKE_WANGP_ROOT, REPO
+from conftest import FAKE_WANGP_ROOT, REPO, WANGP_PYTHON
 
-WANGP_PYTHON = os.environ.get("MD_TEST_WANGP_PYTHON", os.path.join(REPO, ".venv-wangp", "bin", "python"))
 OTHER_PYTHON = "/root/.pyenv/versions/3.10.13/bin/python3.10"
 MODES = {"IN_PROCESS": "in_process", "BRIDGE": "bridge"}
 
@@ -155,7 +154,8 @@ def test_cancel_the_running_job(md, wangp_mode, fake_wangp, output_dir, make_sho
 # --- the automatic choice -----------------------------------------------------------------------------
 
 
-def test_auto_runs_in_blender_when_the_versions_match(md, fake_wangp, prefs, drive):
+def test_auto_runs_in_blender_when_the_versions_match(md, fake_wangp, prefs, drive, monkeypatch):
+    monkeypatch.delenv("WANGP_HOST_MODE", raising=False)  # a forced mode (MD_TEST_HOST_MODE) is not AUTO
     prefs.host_mode = "AUTO"
     assert bpy.ops.movie_director.start_session() == {"FINISHED"}
     drive(lambda: md.runtime.session.view().state == "ready", timeout=60)

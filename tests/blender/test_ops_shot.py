@@ -6,6 +6,7 @@ import json
 
 import bpy
 import pytest
+from conftest import HOST_MODE
 
 
 def _camera(name: str) -> bpy.types.Object:
@@ -162,7 +163,10 @@ def test_session_operators_and_view(md, fake_wangp, fresh_scene, drive):
     assert session.view().state == "starting" and session.view().busy
     drive(lambda: session.view().state == "ready")
     view = session.view()
-    assert view.mode == "in_process" and "Python 3.11" in view.mode_reason
+    if HOST_MODE == "BRIDGE":  # MD_TEST_HOST_MODE: the preference forces the bridge
+        assert view.mode == "bridge" and "its own Python 3.11 process" in view.mode_reason
+    else:
+        assert view.mode == "in_process" and "Python 3.11" in view.mode_reason
     assert view.wangp_version and view.model_count == 144 and view.available_count == 8
     assert session.catalog().get("t2v_1.3B").available
 
