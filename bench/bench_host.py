@@ -21,11 +21,12 @@ from typing import Any
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
+sys.path.insert(0, os.path.join(REPO, "tests", "backend"))  # the shared gap timer
 
+from gap_timer import GapTimer  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from wangp_backend.host import SessionHost  # noqa: E402
-from wangp_backend.loader import Loaded, load_wangp  # noqa: E402
 from wangp_backend.preview import to_rgba_bottom_up  # noqa: E402
 from wangp_backend.requests import JobRequest, SessionConfig  # noqa: E402
 from wangp_backend.translate import JobTranslator  # noqa: E402
@@ -73,47 +74,9 @@ def preview_ms(size: tuple[int, int], max_side: int = 832) -> float:
 
 def job_gaps(workdir: str) -> tuple[list[float], float]:
     """Seconds from a WanGP stream closing to the next submit, over :data:`GAP_JOBS` tiny queued jobs."""
-    closed_at: list[float] = []
-    submitted_at: list[float] = []
-
-    class TimedStream:
-        def __init__(self, stream: Any) -> None:
-            self._stream = stream
-
-        def get(self, timeout: float | None = None) -> Any:
-            found = self._stream.get(timeout=timeout)
-            if found is None and self._stream.closed and len(closed_at) < len(submitted_at):
-                closed_at.append(time.perf_counter())
-            return found
-
-        @property
-        def closed(self) -> bool:
-            return self._stream.closed
-
-    class TimedJob:
-        def __init__(self, job: Any) -> None:
-            self._job = job
-            self.events = TimedStream(job.events)
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self._job, name)
-
-    class TimedSession:
-        def __init__(self, session: Any) -> None:
-            self._session = session
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self._session, name)
-
-        def submit_task(self, settings: dict[str, Any]) -> Any:
-            submitted_at.append(time.perf_counter())
-            return TimedJob(self._session.submit_task(settings))
-
-    def loader(config: SessionConfig) -> Loaded:
-        loaded = load_wangp(config)
-        return Loaded(TimedSession(loaded.session), loaded.wangp_version, loaded.vram_gb)
-
-    host = SessionHost(SessionConfig(FAKE_ROOT, output_dir=os.path.join(workdir, "wangp_out")), api_loader=loader)
+    timer = GapTimer()
+    host = SessionHost(SessionConfig(FAKE_ROOT, output_dir=os.path.join(workdir, "wangp_out")),
+                       api_loader=timer.loader)
     settings = {"model_type": "t2v_1.3B", "prompt": "a red boat", "resolution": "64x64", "video_length": 5,
                 "num_inference_steps": 1, "seed": 1}
     ids = {host.submit(JobRequest(f"SH{i:03d}", settings, os.path.join(workdir, "takes"), f"take{i:03d}"))
@@ -130,7 +93,7 @@ def job_gaps(workdir: str) -> tuple[list[float], float]:
         time.sleep(0.002)
     total = time.perf_counter() - start
     host.close(timeout=10)
-    return [submitted_at[i + 1] - closed_at[i] for i in range(len(closed_at) - 1)], total
+    return timer.gaps(), total
 
 
 def main() -> None:

@@ -6,13 +6,13 @@ import dataclasses
 import json
 import os
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from gap_timer import GapTimer
 from host_helpers import Collector, request, wangp_sandbox
 
 from wangp_backend.host import SessionHost
@@ -302,49 +302,8 @@ def test_the_next_job_is_submitted_right_after_the_stream_ends(fake_root: str, f
 
 def record_gaps(fake_root: str, tmp_path: Path, jobs: int) -> list[float]:
     """Seconds between one WanGP job's stream closing and the next submit_task, over ``jobs`` queued jobs."""
-    from wangp_backend.loader import Loaded, load_wangp
-
-    closed_at: list[float] = []
-    submitted_at: list[float] = []
-
-    class TimedStream:
-        def __init__(self, stream: Any) -> None:
-            self._stream = stream
-
-        def get(self, timeout: float | None = None) -> Any:
-            found = self._stream.get(timeout=timeout)
-            if found is None and self._stream.closed and len(closed_at) < len(submitted_at):
-                closed_at.append(time.perf_counter())
-            return found
-
-        @property
-        def closed(self) -> bool:
-            return self._stream.closed
-
-    class TimedJob:
-        def __init__(self, job: Any) -> None:
-            self._job = job
-            self.events = TimedStream(job.events)
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self._job, name)
-
-    class TimedSession:
-        def __init__(self, session: Any) -> None:
-            self._session = session
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self._session, name)
-
-        def submit_task(self, settings: dict[str, Any]) -> Any:
-            submitted_at.append(time.perf_counter())
-            return TimedJob(self._session.submit_task(settings))
-
-    def loader(config: SessionConfig) -> Loaded:
-        loaded = load_wangp(config)
-        return Loaded(TimedSession(loaded.session), loaded.wangp_version, loaded.vram_gb)
-
-    host = SessionHost(SessionConfig(fake_root, output_dir=str(tmp_path / "out")), api_loader=loader)
+    timer = GapTimer()
+    host = SessionHost(SessionConfig(fake_root, output_dir=str(tmp_path / "out")), api_loader=timer.loader)
     collector = Collector(host)
     ids = [host.submit(request(tmp_path, take_name=f"gap{i}", num_inference_steps=1)) for i in range(jobs)]
     host.start()
@@ -353,7 +312,9 @@ def record_gaps(fake_root: str, tmp_path: Path, jobs: int) -> list[float]:
             assert isinstance(collector.end_of(job_id), TakeReady)
     finally:
         host.close(timeout=10)
-    return [submitted_at[i + 1] - closed_at[i] for i in range(jobs - 1)]
+    gaps = timer.gaps()
+    assert len(gaps) == jobs - 1
+    return gaps
 
 
 def test_started_settings_are_a_copy(ready: Collector, tmp_path: Path) -> None:
