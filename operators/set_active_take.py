@@ -39,7 +39,7 @@ class MOVIE_DIRECTOR_OT_set_active_take(bpy.types.Operator):
             self.report({"INFO"}, f"Take {self.index + 1} will be shown once the render or save is over")
             return {"FINISHED"}
         try:
-            timeline.show_now(context.scene, obj, self.index)
+            timeline.show_take(context.scene, obj, self.index)
         except timeline.TimelineError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}

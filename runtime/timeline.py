@@ -125,6 +125,7 @@ def show_take(scene: bpy.types.Scene, obj: bpy.types.Object, take_index: int) ->
     if not os.path.isfile(path):
         raise TimelineError(f"The clip of take {take_index + 1} of {obj.name} is missing: {path}")
     key = keys.shot_key(scene, obj)
+    _waiting.pop(key, None)  # a placement made now supersedes one still waiting for a render or save
     editor = scene.sequence_editor or scene.sequence_editor_create()
     channel = scene.movie_director.channel
     remove_shot_strips(scene, key)
@@ -147,12 +148,6 @@ def show_take(scene: bpy.types.Scene, obj: bpy.types.Object, take_index: int) ->
 def request_show(shot_key: str, take_index: int) -> None:
     """Show a take at the next :func:`flush` that may edit the sequencer (the latest request wins)."""
     _waiting[shot_key] = take_index
-
-
-def show_now(scene: bpy.types.Scene, obj: bpy.types.Object, take_index: int) -> Any:
-    """Show a take at once, replacing any placement of the shot still waiting (the user's choice wins)."""
-    _waiting.pop(keys.shot_key(scene, obj), None)
-    return show_take(scene, obj, take_index)
 
 
 def waiting() -> bool:
