@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .guide_spec import GuideMedia
+
 Vec3 = tuple[float, float, float]
 
 QUALITY_TIERS = ("PREVIEW", "STANDARD", "FINAL")
@@ -63,6 +65,16 @@ class ShotSpec:
     #: absolute paths, already resolved or extracted by the Blender side
     start_image: str = ""
     end_image: str = ""
+    #: guide_spec.GUIDE_MODES; the guide the layout gives the model
+    guide: str = "NONE"
+    #: 0-1: how strongly the clip follows the guide (VACE control weight, LTX-2 control strength...)
+    guide_strength: float = 1.0
+    #: guide_spec.KEYFRAME_MODES
+    keyframes: str = "NONE"
+    #: the rendered guide files, once the guide renderer made them (None before, or for NONE)
+    guide_media: GuideMedia | None = None
+    #: absolute path of the previous shot's active take to continue ("" = do not continue)
+    continue_from: str = ""
 
     @property
     def frame_count(self) -> int:
