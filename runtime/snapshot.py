@@ -157,6 +157,8 @@ def make_request(snapshot: Snapshot, built: BuiltShot, take_dir: str, take_name:
         "camera_wording": built.camera_wording,
         "notes": list(built.notes),
     }
+    # A guided shot's record: the guide (mode, files, hash, frames, fps, size, strength), continuation.
+    extra.update(built.sidecar_extra)
     return JobRequest(
         shot_key=spec.shot_key,
         settings=dict(built.settings),

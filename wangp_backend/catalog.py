@@ -48,6 +48,11 @@ class ModelInfo:
     #: ``available`` (all files local), ``partial``, ``missing`` or ``unknown`` (no scan made).
     availability: str = "unknown"
     description: str = ""
+    #: ``video_prompt_type`` values the live catalog offers for control videos (``setting_values``);
+    #: empty when the catalog did not say (the snapshot), which leaves the guide table to decide.
+    guide_choices: tuple[str, ...] = ()
+    #: ``video_prompt_type`` reference values offered (``"I"``, ``"KI"``, ``"FI"``...); empty = not said
+    ref_choices: tuple[str, ...] = ()
 
     @property
     def available(self) -> bool:
@@ -63,6 +68,20 @@ class ModelInfo:
             return bool(image_roles.get(role))
         # Without media_inputs (older catalogs), image_to_video implies a start image only.
         return role == "start" and self.can("image_to_video")
+
+    def accepts_control(self) -> bool:
+        """Whether the model takes a control video (``media_inputs`` first, else the capability)."""
+        video = self.media_inputs.get("video") or {}
+        if "control" in video:
+            return bool(video["control"])
+        return self.can("control_video")
+
+    def accepts_continuation(self) -> bool:
+        """Whether the model continues a source video (``image_prompt_type`` ``V``)."""
+        video = self.media_inputs.get("video") or {}
+        if "continue" in video:
+            return bool(video["continue"])
+        return self.can("video_continuation")
 
     def normalize_frames(self, requested: int) -> int:
         """The allowed frame count nearest to ``requested``: ``minimum + k * steps`` up to ``maximum``."""
@@ -99,7 +118,41 @@ class ModelInfo:
             media_inputs=dict(record.get("media_inputs") or {}),
             availability=str(availability or "unknown"),
             description=str(record.get("description") or ""),
+            guide_choices=_choices(record, "guide_choices", ("guide_preprocessing", "guide_custom_choices")),
+            ref_choices=_choices(record, "ref_choices", ("image_ref_choices",)),
         )
+
+
+def _choices(record: Mapping[str, Any], compact_key: str, groups: tuple[str, ...]) -> tuple[str, ...]:
+    """Offered ``video_prompt_type`` values: the compact list :mod:`live_catalog` keeps, or read from
+    ``setting_values.video_prompt_type`` (groups shaped ``{"selection": [...]}`` or ``{"choices": [...]}``)."""
+    if record.get(compact_key):
+        return tuple(str(v) for v in record[compact_key])
+    values = ((record.get("setting_values") or {}).get("video_prompt_type") or {})
+    if not isinstance(values, Mapping):
+        return ()
+    found: list[str] = []
+    for group in groups:
+        for value in choice_values(values.get(group)):
+            if value and value not in found:
+                found.append(value)
+    return tuple(found)
+
+
+def choice_values(node: Any) -> list[str]:
+    """The values of a WanGP choice group: ``selection`` strings, ``choices`` as ``[label, value]`` pairs
+    or ``{"label", "value"}`` dicts; ``None`` (the model has no such input) gives none."""
+    if not isinstance(node, Mapping):
+        return []
+    values = [str(v) for v in node.get("selection") or () if isinstance(v, str)]
+    for item in node.get("choices") or ():
+        if isinstance(item, Mapping):
+            values.append(str(item.get("value") or ""))
+        elif isinstance(item, (list, tuple)) and len(item) == 2:
+            values.append(str(item[1] or ""))
+        elif isinstance(item, str):
+            values.append(item)
+    return values
 
 
 class ModelCatalog:

@@ -11,12 +11,14 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from .catalog import ModelInfo
 from .failures import one_line
 from .logs import LOGGER_NAME
 
 log = logging.getLogger(LOGGER_NAME)
 
-#: Keys kept from WanGP's records; the rest (``setting_values``, model internals) is large and unused.
+#: Keys kept from WanGP's records; the rest (model internals) is large and unused. Of ``setting_values``
+#: only the offered control and reference letters are kept (``guide_choices``, ``ref_choices``).
 _METADATA_KEYS = (
     "model_type", "name", "family", "family_label", "base_model_type", "finetune", "main_output", "inputs",
     "outputs", "media_inputs", "capabilities", "availability",
@@ -35,12 +37,21 @@ def read_catalog(session: Any) -> list[dict[str, Any]]:
     records = []
     for metadata in session.list_model_metadata(main_output="video", include_availability=True):
         record = {key: metadata[key] for key in _METADATA_KEYS if key in metadata}
+        record.update(_letter_choices(metadata))
         try:
             record.update(_schema_fields(session, str(record["model_type"])))
         except Exception as exc:  # one broken model definition must not hide the others
             log.warning("model %s: could not read its schema: %s", record.get("model_type"), one_line(exc))
         records.append(record)
     return records
+
+
+def _letter_choices(metadata: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The control/reference letters a model offers, so guides are checked against the live install."""
+    info = ModelInfo.from_record({"model_type": str(metadata.get("model_type") or "?"),
+                                  "setting_values": metadata.get("setting_values") or {}})
+    found = {"guide_choices": list(info.guide_choices), "ref_choices": list(info.ref_choices)}
+    return {key: value for key, value in found.items() if value}
 
 
 def _schema_fields(session: Any, model_type: str) -> dict[str, Any]:

@@ -8,13 +8,14 @@ generation. The result is deterministic: the same spec, catalog and VRAM give th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..catalog import ALIASES, ModelCatalog, ModelInfo
+from ..guide_spec import GuideTarget
 from ..hashing import settings_hash
 from ..spec import CAMERA_MODES, QUALITY_TIERS, ShotSpec
-from . import tiers
+from . import guide_settings, guide_table, tiers
 from .camera_moves import describe_manual_moves
 from .camera_path import describe_camera_samples
 from .resolution import format_resolution, reshape, snap_resolution
@@ -41,6 +42,19 @@ class BuiltShot:
     settings_hash: str = ""
     #: problems that must block generation (the shot's error message)
     errors: tuple[str, ...] = ()
+    #: what a guided shot's control video and keyframes must be rendered at (None: no guide)
+    guide_target: GuideTarget | None = None
+    #: True when the guide must be rendered at ``guide_target`` first (``errors`` then says so too)
+    guide_pending: bool = False
+    #: frames of the continued take WanGP puts before the new ones: trim them before the take lands
+    trim_head_frames: int = 0
+    #: plain values for the take's sidecar (the guide: mode, files, hash, frames, fps, size, strength)
+    sidecar_extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def blocking_errors(self) -> tuple[str, ...]:
+        """The errors besides "render the guide first": what stops the guide from being rendered at all."""
+        return tuple(e for e in self.errors if not e.startswith(guide_settings.PENDING))
 
 
 def build_settings(
@@ -62,8 +76,9 @@ def build_settings(
         errors.append(f"Unknown quality '{quality}' (use {', '.join(QUALITY_TIERS)})")
         quality = "STANDARD"
     roles = tuple(role for role, path in (("start", spec.start_image), ("end", spec.end_image)) if path)
+    layout = guide_settings.wants_layout(spec)
 
-    model_type, fallbacks, family = _model(spec, catalog, template, quality, vram_gb, roles, notes, errors)
+    model_type, fallbacks, family = _model(spec, catalog, template, quality, vram_gb, roles, layout, notes, errors)
     info = catalog.get(model_type) if catalog is not None else None
     if info is None:
         stand_in = family or tiers.default_family()
@@ -73,7 +88,8 @@ def build_settings(
                 "No model catalog yet: frame rules assumed from the model family, model defaults left to WanGP"
             )
     known = catalog is not None and model_type in catalog
-    plan = tiers.tier_plan(family, quality, vram_gb, image=bool(roles)) if family else None
+    guided = layout and bool(family) and tiers.has_guide_tier(family)
+    plan = tiers.tier_plan(family, quality, vram_gb, image=bool(roles), guide=guided) if family else None
     candidate = plan.candidate(model_type) if plan else None
 
     width, height = _resolution(spec, template, plan, candidate, info, quality, notes, errors)
@@ -86,7 +102,8 @@ def build_settings(
     settings["resolution"] = format_resolution(width, height)
 
     fps, force_fps = _output_fps(spec, info, notes)
-    settings["video_length"] = _frames(spec, info, fps, plan, quality, notes)
+    windows = (layout or spec.keyframes != "NONE") and info.can("sliding_window")
+    settings["video_length"] = _frames(spec, info, fps, plan, quality, notes, windows)
     if force_fps:
         settings["force_fps"] = str(force_fps)
 
@@ -99,7 +116,10 @@ def build_settings(
         settings["guidance_scale"] = guidance
     settings["seed"] = int(spec.seed)
 
-    _images(spec, info, catalog, known, roles, settings, errors)
+    injected = guide_table.injects_keyframes(info)
+    if not injected:
+        _images(spec, info, catalog, known, roles, settings, errors)
+    guide = guide_settings.apply_guide(spec, info, catalog, known, settings, fps, roles, notes, errors)
     return BuiltShot(
         settings=settings,
         model_type=model_type,
@@ -108,6 +128,10 @@ def build_settings(
         notes=tuple(notes),
         settings_hash=settings_hash(settings),
         errors=tuple(errors),
+        guide_target=guide.target,
+        guide_pending=guide.pending,
+        trim_head_frames=guide.trim_head_frames,
+        sidecar_extra=guide.sidecar,
     )
 
 
@@ -132,11 +156,18 @@ def _model(
     quality: str,
     vram_gb: float,
     roles: tuple[str, ...],
+    layout: bool,
     notes: list[str],
     errors: list[str],
 ) -> tuple[str, tuple[str, ...], str]:
-    """``(model_type, fallbacks, tier family)``: the shot's own model wins, else the tier's choice."""
-    needs_image = "+".join(roles)
+    """``(model_type, fallbacks, tier family)``: the shot's own model wins, else the tier's choice.
+
+    A shot that follows its layout takes its tier's guide-capable models (the default guide family's
+    when its own family lists none); keyframes alone ask for start/end images.
+    """
+    keyframe_roles = {"FIRST": ("start",), "FIRST_LAST": ("start", "end")}.get(spec.keyframes, ())
+    needs_image = "+".join(dict.fromkeys((*roles, *keyframe_roles)))
+    test = guide_settings.can_use(spec) if layout or spec.continue_from else None
     shot_fallbacks = [_resolve(t, catalog, notes) for t in spec.fallback_model_types if t]
     if spec.model_type:
         model_type = _resolve(spec.model_type, catalog, notes)
@@ -145,12 +176,18 @@ def _model(
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
             errors.append(f"Unknown model type '{spec.model_type}' on this WanGP install.{hint}")
         family = tiers.family_of(model_type, catalog)
-        tier_choice = tiers.choose_model(catalog, quality, family, vram_gb, needs_image) if family else ("", ())
+        guided = layout and bool(family) and tiers.has_guide_tier(family)
+        tier_choice = (
+            tiers.choose_model(catalog, quality, family, vram_gb, needs_image, test, guided)
+            if family and (guided or not layout) else ("", ())
+        )
         # The tier's pick may be a model still to download; a fallback must be ready to run.
         tier_fallbacks = [t for t in (tier_choice[0], *tier_choice[1]) if t and _ready(t, catalog)]
     else:
         family = template.model_family if template and template.model_family else tiers.default_family()
-        model_type, chosen_fallbacks = tiers.choose_model(catalog, quality, family, vram_gb, needs_image)
+        if layout and not tiers.has_guide_tier(family):
+            family = guide_table.default_tier_family()
+        model_type, chosen_fallbacks = tiers.choose_model(catalog, quality, family, vram_gb, needs_image, test, layout)
         tier_fallbacks = list(chosen_fallbacks)
         info = catalog.get(model_type) if catalog is not None else None
         label = info.name.strip() if info is not None else model_type
@@ -270,10 +307,26 @@ def _output_fps(spec: ShotSpec, info: ModelInfo, notes: list[str]) -> tuple[floa
 
 
 def _frames(
-    spec: ShotSpec, info: ModelInfo, fps: float, plan: tiers.TierPlan | None, quality: str, notes: list[str]
+    spec: ShotSpec,
+    info: ModelInfo,
+    fps: float,
+    plan: tiers.TierPlan | None,
+    quality: str,
+    notes: list[str],
+    windows: bool = False,
 ) -> int:
-    """The shot's duration in the model's frames, on the model's frame grid, within the tier's cap."""
+    """The shot's duration in the model's frames, on the model's frame grid, within the tier's cap.
+
+    With ``windows`` (a guided shot on a sliding-window model) the whole shot is generated: the
+    layout fixes its length, and WanGP's windows each follow their slice of the guide.
+    """
     requested = max(1, round(spec.duration_s * fps))
+    if windows:
+        lo, step = max(1, info.frames_minimum), max(1, info.frames_steps)
+        frames = lo + round((max(requested, lo) - lo) / step) * step
+        if frames != requested:
+            notes.append(f"Frames {requested} -> {frames} ({_label(info)} needs {_frame_rule(info)})")
+        return frames
     frames = info.normalize_frames(requested)
     cut = requested > frames and frames == _largest_allowed(info, info.frames_maximum)
     if frames != requested:

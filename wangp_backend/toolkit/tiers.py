@@ -8,7 +8,7 @@ first candidate this install can run; the other runnable candidates become fallb
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -107,8 +107,17 @@ def frame_rules(family: str, model_type: str = "") -> FrameRules:
     )
 
 
-def tier_plan(family: str, quality: str, vram_gb: float = 0, image: bool = False) -> TierPlan:
-    """The tier's settings and ordered candidates; raises ``ValueError`` for an unknown family or tier."""
+def has_guide_tier(family: str) -> bool:
+    """Whether the family's tiers list guide-capable models (``"guide"`` lists) for guided shots."""
+    entry = _table()["families"].get(family) or {}
+    return any(tier.get("guide") for tier in (entry.get("tiers") or {}).values())
+
+
+def tier_plan(family: str, quality: str, vram_gb: float = 0, image: bool = False, guide: bool = False) -> TierPlan:
+    """The tier's settings and ordered candidates; raises ``ValueError`` for an unknown family or tier.
+
+    ``guide`` plans for a shot that follows its layout: the ``"guide"`` candidates (VACE, LTX-2...).
+    """
     families_table = _table()["families"]
     if family not in families_table:
         raise ValueError(f"Unknown model family '{family}' (known: {', '.join(families_table)})")
@@ -119,7 +128,8 @@ def tier_plan(family: str, quality: str, vram_gb: float = 0, image: bool = False
     kind = "image" if image else "text"
     ordered: list[Candidate] = []
     for level in reversed(VRAM_CLASSES[: VRAM_CLASSES.index(cls) + 1]):
-        for raw in tier[level][kind]:
+        listed = (tier.get("guide") or {}).get(level) if guide else tier[level][kind]
+        for raw in listed or ():
             candidate = _candidate(raw)
             if all(c.model_type != candidate.model_type for c in ordered):
                 ordered.append(candidate)
@@ -149,8 +159,7 @@ def _listed(family_entry: Mapping[str, Any]) -> set[str]:
         _candidate(raw).model_type
         for tier in family_entry["tiers"].values()
         for level in VRAM_CLASSES
-        for kind in ("text", "image")
-        for raw in tier[level][kind]
+        for raw in (*tier[level]["text"], *tier[level]["image"], *(tier.get("guide") or {}).get(level, ()))
     }
 
 
@@ -169,22 +178,30 @@ def choose_model(
     family: str = "",
     vram_gb: float = 0,
     needs_image: str = "",
+    can_use: Callable[[ModelInfo], bool] | None = None,
+    guide: bool = False,
 ) -> tuple[str, tuple[str, ...]]:
     """``(model_type, fallbacks)`` for a tier on this install.
 
     The first candidate the catalog reports available wins and the other available ones follow as
     fallbacks. Candidates that cannot take the needed images are skipped unless none can (the
-    settings builder then says which models could). When nothing is available yet, the first
+    settings builder then says which models could); likewise for ``can_use`` (a guided or continued
+    shot's test). ``guide`` picks from the tier's ``"guide"`` candidates. When nothing is available yet, the first
     candidate the install knows is chosen (WanGP downloads it) with no fallbacks, since falling back
     to another download helps nobody. Without a catalog the table's order is all we have.
     """
     roles = image_roles(needs_image)
-    plan = tier_plan(family or default_family(), quality, vram_gb, image=bool(roles))
+    plan = tier_plan(family or default_family(), quality, vram_gb, image=bool(roles), guide=guide)
     types = [c.model_type for c in plan.candidates]
+    if not types:
+        raise ValueError(f"The {quality} tier of '{plan.family}' lists no models for this kind of shot")
     if catalog is None:
         return types[0], tuple(types[1:])
     known = [info for info in (catalog.get(t) for t in types) if info is not None]
-    suitable = [info for info in known if all(info.accepts_image(role) for role in roles)]
+    suitable = [
+        info for info in known
+        if all(info.accepts_image(role) for role in roles) and (can_use is None or can_use(info))
+    ]
     pool = suitable or known
     if not pool:
         return types[0], ()

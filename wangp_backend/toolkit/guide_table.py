@@ -1,0 +1,174 @@
+"""Which model takes which guide: ``guides.json`` read together with the live catalog.
+
+The table says how a family takes a guide (letters, LoRAs, strength key, keyframes, block size,
+continuation overlap); the catalog says what this install's model really accepts (a control video,
+the offered ``video_prompt_type`` letters, start/end images, continuation). A model takes a guide
+only when both agree, so a new WanGP family is one table entry, not a code branch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..catalog import ModelInfo
+
+GUIDES_PATH = Path(__file__).with_name("guides.json")
+
+#: How the user-facing guide modes read in messages.
+MODE_LABELS = {
+    "DEPTH": "depth",
+    "POSE": "pose",
+    "DEPTH_POSE": "depth and pose",
+    "LINEART": "line-art",
+    "ANIMATIC": "animatic",
+}
+KEYFRAME_LABELS = {"FIRST": "a first keyframe", "FIRST_LAST": "first and last keyframes",
+                   "CAMERA_KEYS": "keyframes at the camera's keys"}
+
+
+@dataclass(frozen=True)
+class Strength:
+    """``guide_strength`` 0..1 mapped linearly onto ``key`` (``at_zero`` .. ``at_full``)."""
+
+    key: str
+    at_zero: float
+    at_full: float
+
+    def value(self, strength: float) -> float:
+        s = min(1.0, max(0.0, float(strength)))
+        return round(self.at_zero + (self.at_full - self.at_zero) * s, 3)
+
+
+@dataclass(frozen=True)
+class GuideFamily:
+    id: str
+    label: str
+    base_model_types: tuple[str, ...]
+    families: tuple[str, ...]
+    block: int
+    #: guide mode -> ``video_prompt_type`` letters
+    controls: Mapping[str, str]
+    #: control letters -> LoRAs to add to ``activated_loras``
+    loras: Mapping[str, tuple[str, ...]]
+    strength: Strength | None
+    #: ``inject`` (positioned frames) or ``start_end`` (start/end images)
+    keyframes: str
+    continue_overlap: int
+    pads_short_control: bool = False
+    needs_catalog_choice: bool = False
+
+
+@lru_cache(maxsize=1)
+def _table() -> Mapping[str, Any]:
+    with GUIDES_PATH.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@lru_cache(maxsize=1)
+def guide_families() -> tuple[GuideFamily, ...]:
+    """The table's families in preference order (the first that can take a guide is the default)."""
+    table = _table()
+    found = []
+    for family_id in table["preference"]:
+        raw = table["families"][family_id]
+        strength = raw.get("strength")
+        found.append(GuideFamily(
+            id=family_id,
+            label=str(raw["label"]),
+            base_model_types=tuple(raw.get("base_model_types") or ()),
+            families=tuple(raw.get("families") or ()),
+            block=int(raw.get("block") or table["default_block"]),
+            controls=dict(raw.get("controls") or {}),
+            loras={letters: tuple(urls) for letters, urls in (raw.get("loras") or {}).items()},
+            strength=Strength(str(strength["key"]), float(strength["at_zero"]), float(strength["at_full"]))
+            if strength else None,
+            keyframes=str(raw.get("keyframes") or "start_end"),
+            continue_overlap=int(raw.get("continue_overlap") or 1),
+            pads_short_control=bool(raw.get("pads_short_control")),
+            needs_catalog_choice=bool(raw.get("needs_catalog_choice")),
+        ))
+    return tuple(found)
+
+
+def default_tier_family() -> str:
+    """The quality-tier family to pick guided models from when the shot's own family has none."""
+    return str(_table()["default_tier_family"])
+
+
+def guide_family(info: ModelInfo) -> GuideFamily | None:
+    base = info.base_model_type or info.model_type
+    for family in guide_families():
+        if base in family.base_model_types or info.model_type in family.base_model_types:
+            return family
+        if info.family and info.family in family.families:
+            return family
+    return None
+
+
+def block_size(info: ModelInfo) -> int:
+    """The VAE block WanGP floors the picture size to (16 Wan/VACE, 32 Wan 5B/LTXV, 64 LTX-2)."""
+    blocks = _table()["blocks"]
+    base = info.base_model_type or info.model_type
+    if base in blocks:
+        return int(blocks[base])
+    family = guide_family(info)
+    return family.block if family else int(_table()["default_block"])
+
+
+def continue_overlap(info: ModelInfo) -> int:
+    family = guide_family(info)
+    return family.continue_overlap if family else 1
+
+
+def control_letters(info: ModelInfo, mode: str) -> str:
+    """The ``video_prompt_type`` letters ``info`` needs for ``mode``, or "" when it cannot take it."""
+    family = guide_family(info)
+    letters = family.controls.get(mode, "") if family else ""
+    if not letters or not info.accepts_control():
+        return ""
+    if info.guide_choices:
+        if not any(set(choice) == set(letters) for choice in info.guide_choices):
+            return ""
+    elif family.needs_catalog_choice:
+        return ""
+    return letters
+
+
+def injects_keyframes(info: ModelInfo) -> bool:
+    """Whether keyframes go in as positioned frames (VACE ``FI``) rather than start/end images."""
+    family = guide_family(info)
+    if family is None or family.keyframes != "inject":
+        return False
+    if info.ref_choices:
+        return any(set("FI") <= set(choice) for choice in info.ref_choices)
+    return info.can("injected_frames") or not info.capabilities
+
+
+def keyframe_problem(info: ModelInfo, keyframes: str) -> str:
+    """Why ``info`` cannot take ``keyframes`` ("" when it can)."""
+    if keyframes == "NONE" or injects_keyframes(info):
+        return ""
+    what = KEYFRAME_LABELS.get(keyframes, keyframes)
+    if keyframes == "CAMERA_KEYS":
+        return f"cannot take {what}"
+    roles = ("start", "end") if keyframes == "FIRST_LAST" else ("start",)
+    if all(info.accepts_image(role) for role in roles):
+        return ""
+    return f"cannot take {what}"
+
+
+def guide_problem(info: ModelInfo, mode: str, keyframes: str = "NONE", continuing: bool = False) -> str:
+    """Why ``info`` cannot take this guide, keyframes and continuation ("" when it can all)."""
+    if mode not in ("", "NONE") and not control_letters(info, mode):
+        return f"cannot follow a {MODE_LABELS.get(mode, mode)} guide"
+    problem = keyframe_problem(info, keyframes)
+    if problem:
+        return problem
+    if continuing and not info.accepts_continuation():
+        return "cannot continue a previous take"
+    return ""
