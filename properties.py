@@ -15,6 +15,7 @@ from bpy.props import (
 )
 
 from .compat import BLEND_RELATIVE_PATH
+from .render.job import KEYPOINTS
 from .wangp_backend.toolkit import CAMERA_MOVES
 
 QUALITY_ITEMS = (
@@ -52,6 +53,33 @@ END_IMAGE_ITEMS = (
     ("IMAGE", "Blender Image", "An image data-block"),
 )
 
+GUIDE_ITEMS = (
+    ("NONE", "None", "The prompt alone drives the clip"),
+    ("DEPTH", "Depth", "A depth video of the layout through the shot camera (near white, far black)"),
+    ("POSE", "Pose", "OpenPose skeletons drawn from the scene's armatures"),
+    ("DEPTH_POSE", "Depth + Pose", "Pose skeletons drawn over the depth video"),
+    ("LINEART", "Line Art", "White outlines of the layout on black"),
+    ("ANIMATIC", "Animatic", "The shaded layout, for WanGP's own depth or pose extraction"),
+)
+
+KEYFRAME_ITEMS = (
+    ("NONE", "None", "No injected frames"),
+    ("FIRST", "First", "A still of the first frame through the shot camera"),
+    ("FIRST_LAST", "First and Last", "Stills of the first and last frames"),
+    ("CAMERA_KEYS", "Camera Keys", "Stills at the frames where the camera has keyframes"),
+)
+
+POSE_RIG_ITEMS = (
+    ("AUTO", "Automatic", "Pick the preset that maps each armature's bones"),
+    ("RIGIFY", "Rigify", "A generated Rigify rig (ORG- / DEF- bones)"),
+    ("MIXAMO", "Mixamo", "A Mixamo rig (mixamorig: bones)"),
+    ("METARIG", "Human Metarig", "Blender's human metarig bone names"),
+    ("CUSTOM", "Custom", "The bone map below"),
+)
+
+KEYPOINT_ITEMS = tuple((key, key.replace("_", " ").title().replace("R ", "Right ").replace("L ", "Left "), "")
+                       for key in KEYPOINTS)
+
 CAMERA_MOVE_ITEMS = tuple((move_id, label, wording) for move_id, label, wording in CAMERA_MOVES)
 
 
@@ -71,6 +99,14 @@ class MOVIE_DIRECTOR_PG_take(bpy.types.PropertyGroup):
     fps: FloatProperty(name="FPS", description="Frame rate of the clip")
     frame_count: IntProperty(name="Frames", description="Number of frames in the clip")
     has_audio: BoolProperty(name="Audio", description="The clip has a sound track")
+
+
+class MOVIE_DIRECTOR_PG_bone_map(bpy.types.PropertyGroup):
+    """One OpenPose keypoint taken from a bone of the user's own rig (Pose Rig: Custom)."""
+
+    keypoint: EnumProperty(name="Keypoint", items=KEYPOINT_ITEMS, description="OpenPose keypoint")
+    bone: StringProperty(name="Bone", description="Bone whose head (or tail) is the keypoint")
+    use_tail: BoolProperty(name="Tail", description="Take the bone's tail instead of its head")
 
 
 class MOVIE_DIRECTOR_PG_shot(bpy.types.PropertyGroup):
@@ -131,6 +167,42 @@ class MOVIE_DIRECTOR_PG_shot(bpy.types.PropertyGroup):
         name="End Image Data-Block", type=bpy.types.Image, description="Blender image for the last frame"
     )
 
+    guide: EnumProperty(
+        name="Guide", items=GUIDE_ITEMS, default="NONE", description="What the layout gives the model, frame by frame"
+    )
+    guide_strength: FloatProperty(
+        name="Guide Strength", default=1.0, min=0.0, max=1.0, subtype="FACTOR",
+        description="How closely the clip follows the guide",
+    )
+    keyframes: EnumProperty(
+        name="Keyframes", items=KEYFRAME_ITEMS, default="NONE",
+        description="Stills rendered through the shot camera and injected as exact frames",
+    )
+    keyframe_first_image: StringProperty(
+        name="First Keyframe Image", subtype="FILE_PATH", options=BLEND_RELATIVE_PATH,
+        description="Your own image for the first keyframe instead of the render",
+    )
+    keyframe_last_image: StringProperty(
+        name="Last Keyframe Image", subtype="FILE_PATH", options=BLEND_RELATIVE_PATH,
+        description="Your own image for the last keyframe instead of the render",
+    )
+    continue_previous: BoolProperty(
+        name="Continue Previous Shot", description="Continue the motion of the previous shot's active take"
+    )
+    pose_rig: EnumProperty(
+        name="Pose Rig", items=POSE_RIG_ITEMS, default="AUTO", description="How armature bones map to pose keypoints"
+    )
+    pose_bone_map: CollectionProperty(type=MOVIE_DIRECTOR_PG_bone_map, name="Pose Bones")
+    guide_status: StringProperty(name="Guide Status", description="What the guide renderer did last")
+    guide_hash: StringProperty(name="Guide Hash", description="Content hash of the shot's last rendered guide")
+    guide_video: StringProperty(name="Guide Video", subtype="FILE_PATH", description="The last rendered control video")
+    guide_blockout: BoolProperty(
+        name="Blockout Keyframes", description="The keyframes are Workbench renders: a grey still makes a grey clip"
+    )
+    guide_thumbnail: PointerProperty(
+        name="Guide Thumbnail", type=bpy.types.Image, description="First frame of the guide, for the panel"
+    )
+
     generation_status: EnumProperty(name="Status", items=STATUS_ITEMS, default="idle", description="Generation state")
     generation_progress: IntProperty(
         name="Progress", min=0, max=100, subtype="PERCENTAGE", description="Progress of the current job"
@@ -177,7 +249,7 @@ class MOVIE_DIRECTOR_PG_scene(bpy.types.PropertyGroup):
     batch_order: StringProperty(name="Batch Order", description="Shot names in the order the batch runs them")
 
 
-classes = (MOVIE_DIRECTOR_PG_take, MOVIE_DIRECTOR_PG_shot, MOVIE_DIRECTOR_PG_scene)
+classes = (MOVIE_DIRECTOR_PG_take, MOVIE_DIRECTOR_PG_bone_map, MOVIE_DIRECTOR_PG_shot, MOVIE_DIRECTOR_PG_scene)
 
 
 def register() -> None:
