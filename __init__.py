@@ -4,12 +4,12 @@ This module only registers the packages; ``pump()`` is the main-thread step that
 drive by hand (timers never fire in headless ``bpy``).
 """
 
-from . import menus, operators, panels, preferences, properties, runtime
+from . import keymaps, menus, operators, panels, preferences, properties, runtime
 from .runtime.pump import pump
 
 __all__ = ["pump", "register", "unregister"]
 
-_modules = (preferences, properties, runtime, operators, panels, menus)
+_modules = (preferences, properties, runtime, operators, panels, menus, keymaps)
 
 
 def register() -> None:

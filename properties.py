@@ -83,6 +83,13 @@ KEYPOINT_ITEMS = tuple((key, key.replace("_", " ").title().replace("R ", "Right 
 CAMERA_MOVE_ITEMS = tuple((move_id, label, wording) for move_id, label, wording in CAMERA_MOVES)
 
 
+def _review_changed(self, context) -> None:
+    """A rating or note edited in the panel goes to the take's sidecar at once (atomically)."""
+    from .runtime import review  # the runtime imports these properties' module: imported late
+
+    review.save(self)
+
+
 class MOVIE_DIRECTOR_PG_take(bpy.types.PropertyGroup):
     """One generated clip of a shot; the sidecar JSON beside it holds the exact settings."""
 
@@ -99,6 +106,18 @@ class MOVIE_DIRECTOR_PG_take(bpy.types.PropertyGroup):
     fps: FloatProperty(name="FPS", description="Frame rate of the clip")
     frame_count: IntProperty(name="Frames", description="Number of frames in the clip")
     has_audio: BoolProperty(name="Audio", description="The clip has a sound track")
+    approved: BoolProperty(
+        name="Approved", description="The director approved this take: the shot is locked against regeneration"
+    )
+    rating: IntProperty(
+        name="Rating", min=0, max=5, description="Your rating of the take, 0 to 5 (kept in its sidecar too)",
+        update=_review_changed,
+    )
+    note: StringProperty(name="Note", description="Your note on the take (kept in its sidecar too)",
+                         update=_review_changed)
+    parent_take: StringProperty(
+        name="Parent Take", description="Clip this take was post-processed from; empty for a generated take"
+    )
 
 
 class MOVIE_DIRECTOR_PG_bone_map(bpy.types.PropertyGroup):
@@ -218,6 +237,9 @@ class MOVIE_DIRECTOR_PG_shot(bpy.types.PropertyGroup):
 
     takes: CollectionProperty(type=MOVIE_DIRECTOR_PG_take, name="Takes")
     active_take_index: IntProperty(name="Active Take", default=-1, description="Take shown on the timeline")
+    compare_take_index: IntProperty(
+        name="Compare Take", default=-1, description="The other take of the A/B comparison (the one shown before)"
+    )
     take_list_index: IntProperty(
         name="Selected Take", default=-1, description="Row selected in the takes list (display only)"
     )
@@ -247,6 +269,10 @@ class MOVIE_DIRECTOR_PG_scene(bpy.types.PropertyGroup):
     batch_started: FloatProperty(name="Batch Started", description="Wall-clock start of the batch (epoch seconds)")
     batch_summary: StringProperty(name="Batch Summary", description="Result of the last batch")
     batch_order: StringProperty(name="Batch Order", description="Shot names in the order the batch runs them")
+    contact_sheet_path: StringProperty(
+        name="Contact Sheet", subtype="FILE_PATH", description="The last contact sheet made for this scene"
+    )
+    contact_sheet_status: StringProperty(name="Contact Sheet Status", description="What the contact sheet is doing")
 
 
 classes = (MOVIE_DIRECTOR_PG_take, MOVIE_DIRECTOR_PG_bone_map, MOVIE_DIRECTOR_PG_shot, MOVIE_DIRECTOR_PG_scene)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import bpy
 
 from .apply_template import MOVIE_DIRECTOR_OT_apply_template
+from .approve_take import MOVIE_DIRECTOR_OT_approve_take
 from .cancel import MOVIE_DIRECTOR_OT_cancel
 from .choose_available_model import MOVIE_DIRECTOR_OT_choose_available_model
+from .compare_takes import MOVIE_DIRECTOR_OT_compare_takes
+from .contact_sheet import MOVIE_DIRECTOR_OT_contact_sheet
 from .describe_camera import MOVIE_DIRECTOR_OT_describe_camera
 from .export_settings import MOVIE_DIRECTOR_OT_export_settings
 from .generate_scene import MOVIE_DIRECTOR_OT_generate_scene
@@ -20,6 +23,7 @@ from .retry_failed import MOVIE_DIRECTOR_OT_retry_failed
 from .set_active_take import MOVIE_DIRECTOR_OT_set_active_take
 from .start_session import MOVIE_DIRECTOR_OT_start_session
 from .stop_session import MOVIE_DIRECTOR_OT_stop_session
+from .unlock_shot import MOVIE_DIRECTOR_OT_unlock_shot
 
 classes = (
     MOVIE_DIRECTOR_OT_mark_shot,
@@ -38,6 +42,10 @@ classes = (
     MOVIE_DIRECTOR_OT_describe_camera,
     MOVIE_DIRECTOR_OT_open_preferences,
     MOVIE_DIRECTOR_OT_choose_available_model,
+    MOVIE_DIRECTOR_OT_approve_take,
+    MOVIE_DIRECTOR_OT_unlock_shot,
+    MOVIE_DIRECTOR_OT_compare_takes,
+    MOVIE_DIRECTOR_OT_contact_sheet,
 )
 
 

@@ -15,11 +15,13 @@ def report_batch(op: bpy.types.Operator, queued: generate.SceneQueue) -> None:
         op.report({"WARNING"}, problem)
     for note in queued.notes:
         op.report({"WARNING"}, note)
-    line = queue_report(len(queued.order), len(queued.skipped))
+    line = queue_report(len(queued.order), len(queued.skipped), len(queued.locked))
     op.report({"INFO"}, line)
     log.write(f"{line}")
     if queued.order:
         op.report({"INFO"}, f"Order: {', '.join(queued.order)}")
+    if queued.locked:
+        op.report({"INFO"}, f"Locked (approved take): {', '.join(queued.locked)}")
 
 
 def report_summary(op: bpy.types.Operator, context: bpy.types.Context) -> None:

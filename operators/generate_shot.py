@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import bpy
-from bpy.props import EnumProperty
+from bpy.props import EnumProperty, IntProperty
 
 from ..properties import QUALITY_ITEMS
-from ..runtime import generate, jobs, keys
+from ..runtime import generate, jobs, keys, review
 from .common import active_shot, poll_active_shot, report_notices
 
 
@@ -20,26 +20,36 @@ class MOVIE_DIRECTOR_OT_generate_shot(bpy.types.Operator):
         name="Quality", items=QUALITY_ITEMS, default="STANDARD",
         description="Quality tier of this take; unset uses the shot's own",
     )
+    variations: IntProperty(
+        name="Variations", default=1, min=1, soft_max=8, max=32,
+        description="Takes to queue in one click, each with its own seed (the model loads once for all)",
+    )
 
     @classmethod
     def poll(cls, context):
         return poll_active_shot(cls, context)
 
-    def _queue(self, context) -> str | None:
+    def _queue(self, context) -> list[str] | None:
         obj = active_shot(context)
+        if review.locked(obj):
+            self.report({"ERROR"}, review.lock_reason(obj))
+            return None
         quality = self.quality if self.properties.is_property_set("quality") else obj.movie_director.quality
         keys.ensure_unique_shot_ids(context.scene)  # a duplicated camera carries its original's shot id
         try:
-            return generate.queue_shot(context, context.scene, obj, quality)
+            if self.variations > 1:
+                return generate.queue_variations(context, context.scene, obj, quality, self.variations)
+            return [generate.queue_shot(context, context.scene, obj, quality)]
         except generate.GenerateError as exc:
             self.report({"ERROR"}, str(exc))
             return None
 
     def invoke(self, context, event):
-        token = self._queue(context)
-        if token is None:
+        tokens = self._queue(context)
+        if tokens is None:
             return {"CANCELLED"}
-        self.report({"INFO"}, f"Queued {context.active_object.name}")
+        what = f"{len(tokens)} takes of " if len(tokens) > 1 else ""
+        self.report({"INFO"}, f"Queued {what}{context.active_object.name}")
         report_notices(self)
         return {"FINISHED"}
 
@@ -47,12 +57,13 @@ class MOVIE_DIRECTOR_OT_generate_shot(bpy.types.Operator):
         name = context.active_object.name
         keys.ensure_unique_shot_ids(context.scene)  # before the key is read: it names the shot's id
         key = keys.shot_key(context.scene, context.active_object)
-        token = self._queue(context)
-        if token is None:
+        tokens = self._queue(context)
+        if tokens is None:
             return {"CANCELLED"}
-        generate.wait_for([token])
+        generate.wait_for(tokens)
         report_notices(self)
-        outcome = jobs.outcome(token)
+        outcomes = [jobs.outcome(token) for token in tokens]
+        outcome = next((o for o in ("failed", "cancelled") if o in outcomes), outcomes[-1])
         _scene, obj = keys.find_shot(key)
         if outcome == "failed":
             shot = obj.movie_director if obj else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bpy
 from bpy.props import IntProperty
 
-from ..runtime import keys, timeline, timer
+from ..runtime import review, timeline
 from .common import active_shot, poll_active_shot, report_notices
 
 
@@ -32,17 +32,12 @@ class MOVIE_DIRECTOR_OT_set_active_take(bpy.types.Operator):
         if self.index >= len(shot.takes):
             self.report({"ERROR"}, f"{obj.name} has {len(shot.takes)} takes; there is no take {self.index + 1}")
             return {"CANCELLED"}
-        if timeline.blocked():
-            shot.active_take_index = self.index
-            timeline.request_show(keys.shot_key(context.scene, obj), self.index)
-            timer.ensure_timer()
-            self.report({"INFO"}, f"Take {self.index + 1} will be shown once the render or save is over")
-            return {"FINISHED"}
         try:
-            timeline.show_take(context.scene, obj, self.index)
+            note = review.show(context.scene, obj, self.index)
         except timeline.TimelineError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        shot.active_take_index = self.index
+        if note:
+            self.report({"INFO"}, note)
         report_notices(self)
         return {"FINISHED"}

@@ -80,3 +80,14 @@ class BatchPanel:
             layout.operator("movie_director.retry_failed", icon="FILE_REFRESH")
         if scene_md.batch_summary:
             wrapped_label(layout, scene_md.batch_summary, icon="INFO")
+        draw_review(layout, scene_md)
+
+
+def draw_review(layout: bpy.types.UILayout, scene_md) -> None:
+    """Dailies: the contact sheet, and a button that opens the last one made."""
+    row = layout.row(align=True)
+    row.operator("movie_director.contact_sheet", icon="IMAGE_DATA")
+    if scene_md.contact_sheet_path:
+        row.operator("wm.path_open", text="Open", icon="FILE_IMAGE").filepath = scene_md.contact_sheet_path
+    if scene_md.contact_sheet_status:
+        wrapped_label(layout, scene_md.contact_sheet_status)

@@ -24,9 +24,11 @@ class TakesPanel(ShotPanel):
                 # The list's own selection is display only: a row's button (set_active_take) swaps the clip.
                 "MOVIE_DIRECTOR_UL_takes", "", shot, "takes", shot, "take_list_index", rows=LIST_ROWS
             )
+            draw_lock(layout, shot)
             index = shot.active_take_index
             if 0 <= index < len(shot.takes):
                 take = shot.takes[index]
+                draw_review(layout, shot, take)
                 col = layout.column(align=True)
                 col.active = False
                 col.label(text=f"{take.model_type}, seed {take.seed}")
@@ -36,3 +38,27 @@ class TakesPanel(ShotPanel):
                 if take.used_fallback:
                     wrapped_label(col, f"Fallback: {take.primary_error or 'the primary model failed'}", icon="ERROR")
         layout.operator("movie_director.export_settings", icon="EXPORT")
+
+
+def draw_lock(layout: bpy.types.UILayout, shot) -> None:
+    """A locked shot says so, with its one-click unlock."""
+    approved = next((i for i, take in enumerate(shot.takes) if take.approved), -1)
+    if approved < 0:
+        return
+    row = layout.row(align=True)
+    row.label(text=f"Locked: take {approved + 1} approved", icon="LOCKED")
+    row.operator("movie_director.unlock_shot", text="Unlock", icon="UNLOCKED")
+
+
+def draw_review(layout: bpy.types.UILayout, shot, take) -> None:
+    """The active take's review: approve, A/B against the take shown before, rating and note."""
+    row = layout.row(align=True)
+    if not take.approved:
+        row.operator("movie_director.approve_take", icon="CHECKMARK")
+    if len(shot.takes) > 1:
+        other = shot.compare_take_index
+        label = f"A/B with Take {other + 1}" if 0 <= other < len(shot.takes) and other != shot.active_take_index \
+            else "A/B"
+        row.operator("movie_director.compare_takes", text=label, icon="ARROW_LEFTRIGHT")
+    layout.prop(take, "rating", slider=True)
+    layout.prop(take, "note", text="", icon="TEXT")

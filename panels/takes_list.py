@@ -36,5 +36,11 @@ class MOVIE_DIRECTOR_UL_takes(bpy.types.UIList):
         row.label(text=item.model_type)
         row.label(text=f"seed {item.seed}")
         row.label(text=short_time(item.created))
+        if item.rating:
+            row.label(text="*" * item.rating)
+        if item.approved:
+            row.label(text="", icon="LOCKED")
+        if item.parent_take:
+            row.label(text="", icon="MODIFIER")  # post-processed from another take
         if item.used_fallback:
             row.label(text="", icon="ERROR")

@@ -62,6 +62,9 @@ def _add_take(obj: bpy.types.Object, msg: m.TakeReady) -> int:
     take.fps = msg.fps
     take.frame_count = msg.frame_count
     take.has_audio = msg.has_audio
+    take.parent_take = msg.parent_take
+    if 0 <= shot.active_take_index < len(shot.takes) - 1:
+        shot.compare_take_index = shot.active_take_index  # the A/B key goes back to the take shown before
     shot.active_take_index = len(shot.takes) - 1
     return shot.active_take_index
 

@@ -17,7 +17,7 @@ import bpy
 
 from ..wangp_backend.batch import QueueEntry, QueueFile, request_from_plain, request_to_plain, scan_takes
 from ..wangp_backend.requests import JobRequest
-from . import batches, jobs, keys, log, paths, session, snapshot, timeline
+from . import batches, jobs, keys, log, paths, review, session, snapshot, timeline
 
 ID_PROP = "movie_director_batch"
 INTERRUPTED = "Interrupted: Blender closed while this shot was generating. Resume the batch."
@@ -223,6 +223,9 @@ def _take_from_sidecar(obj: bpy.types.Object, record: dict[str, Any]) -> None:
     take.fps = float(record.get("fps", 0) or 0)
     take.frame_count = int(record.get("frame_count", 0) or 0)
     take.has_audio = bool(record.get("has_audio", False))
+    take.parent_take = str(record.get("parent_take", {}).get("file", "") if isinstance(record.get("parent_take"), dict)
+                           else "")
+    review.restore(take, record)
 
 
 def _in_flight(clip: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -17,7 +18,10 @@ import bpy
 
 from .. import preferences
 from ..wangp_backend.batch import BatchItem, is_unchanged, schedule
-from . import batch_queue, batches, inputs, jobs, keys, log, paths, pump, session, snapshot, submit, timer
+from . import batch_queue, batches, inputs, jobs, keys, log, paths, pump, review, session, snapshot, submit, timer
+
+#: Seeds are drawn below this (WanGP's own random seeds are too).
+MAX_SEED = 999_999_999
 
 
 class GenerateError(Exception):
@@ -33,6 +37,8 @@ class SceneQueue:
     skipped: tuple[str, ...]
     problems: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    #: shots left alone because a take of theirs is approved
+    locked: tuple[str, ...] = ()
 
 
 def _animatic(context: bpy.types.Context) -> bool:
@@ -50,13 +56,14 @@ def queue_shot(
     kind: str = "shot",
     skip_if_unchanged: str = "",
     submit_now: bool = True,
+    seed: int | None = None,
 ) -> str:
     """Validate, make the input images and queue one job for the shot; returns the job's token.
 
     A batch releases jobs from inside the pump's message handling with ``submit_now=False``: the
     pump submits them on the same tick, and a nested submit could hand one job to the host twice.
     Callers make the scene's shot ids unique first (once per click, not once per shot: it scans the
-    scene).
+    scene). ``seed`` replaces the shot's own (variations of one click each get their own).
     """
     animatic = _animatic(context)
     folder = paths.take_dir(context, scene, obj)
@@ -65,6 +72,8 @@ def queue_shot(
         snap = snapshot.take_snapshot(
             context, scene, obj, quality, os.path.join(folder, "inputs"), take_name, with_inputs=not animatic
         )
+        if seed is not None:
+            snap = replace(snap, spec=replace(snap.spec, seed=seed))
         # Checked with the catalog known now; the settings are built again with the live one at submit.
         built = snapshot.build(snap, session.catalog(), session.templates(), session.vram_gb(context), animatic)
     except snapshot.SnapshotError as exc:
@@ -108,6 +117,32 @@ def queue_shot(
     if submit_now:
         submit.submit_ready()
     return token
+
+
+def variation_seeds(seed: int, count: int, rng: random.Random | None = None) -> list[int]:
+    """``count`` different seeds: the shot's own and the next ones, or random ones when it has none (-1)."""
+    if seed >= 0:
+        return [(seed + i) % MAX_SEED for i in range(count)]
+    return (rng or random.SystemRandom()).sample(range(MAX_SEED), count)
+
+
+def queue_variations(
+    context: bpy.types.Context, scene: bpy.types.Scene, obj: bpy.types.Object, quality: str, count: int
+) -> list[str]:
+    """Queue ``count`` takes of the shot with different seeds, back to back (so WanGP loads the model once).
+
+    They are handed to the host together once all are queued: if one cannot be queued, none runs.
+    """
+    tokens: list[str] = []
+    try:
+        for seed in variation_seeds(obj.movie_director.seed, count):
+            tokens.append(queue_shot(context, scene, obj, quality, seed=seed, submit_now=False))
+    except GenerateError:
+        for token in tokens:
+            submit.cancel(token)
+        raise
+    submit.submit_ready()
+    return tokens
 
 
 def timeline_shots(scene: bpy.types.Scene) -> list[bpy.types.Object]:
@@ -225,6 +260,7 @@ def queue_scene(
 
     A shot that cannot be queued does not stop the rest. With ``only_changed``, a shot whose settings
     hash equals its active take's is skipped, unless it continues a shot that is generated again.
+    A locked shot (an approved take) is never queued, whatever ``only_changed`` says.
     The hash depends on the model chosen from the catalog, so while no catalog is known yet (WanGP
     still loading) that check is made when the session is ready, just before submitting.
     """
@@ -235,9 +271,12 @@ def queue_scene(
     animatic = _animatic(context)
     catalog_known = session.catalog() is not None or animatic
     planned: list[tuple[BatchItem, int, str]] = []
-    skipped, problems = [], []
+    skipped, locked, problems = [], [], []
     in_batch: set[str] = set()
     for obj in shots if shots is not None else timeline_shots(scene):
+        if review.locked(obj):
+            locked.append(obj.name)
+            continue
         sidecar = _active_sidecar(obj) if only_changed else ""
         try:
             item, frames = _plan_shot(context, scene, obj, quality, animatic, sidecar)
@@ -264,8 +303,9 @@ def queue_scene(
     ]
     for note in notes:
         log.write(f"Batch of {scene.name}: {note}")
-    start_batch(context, scene, items, len(skipped))
-    return SceneQueue(scene_key, tuple(i.shot_name for i in items), tuple(skipped), tuple(problems), tuple(notes))
+    start_batch(context, scene, items, len(skipped) + len(locked))
+    return SceneQueue(scene_key, tuple(i.shot_name for i in items), tuple(skipped), tuple(problems), tuple(notes),
+                      tuple(locked))
 
 
 def start_batch(context: bpy.types.Context, scene: bpy.types.Scene, items: list[batches.Item], skipped: int) -> None:

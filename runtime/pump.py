@@ -14,7 +14,7 @@ import time
 import bpy
 
 from ..wangp_backend import messages as m
-from . import apply, batches, jobs, log, session, submit, timeline, undo
+from . import apply, batches, contact_sheet, jobs, log, session, submit, timeline, undo
 
 #: Main-thread time one tick may spend applying messages.
 BUDGET_S = 0.006
@@ -95,12 +95,16 @@ def _tick(budget_s: float) -> bool:
         changed = True
         undo.owe()
     undo.settle()
+    if contact_sheet.poll() is not None:
+        changed = True
     return changed
 
 
 def busy() -> bool:
     """Whether the pump has anything left to do (else its timer may stop)."""
     host = session.get_host()
+    if contact_sheet.busy():
+        return True
     if host is None:
         return bool(_backlog) or timeline.waiting() or undo.owed()
     # A host may report idle before its last messages are drained: wait for what we expect from it.

@@ -102,6 +102,8 @@ class TakeReady(Message):
     primary_error: str = ""
     settings_hash: str = ""
     duration_s: float = 0.0
+    #: the clip this take was post-processed from ("" for a generated take)
+    parent_take: str = ""
 
 
 @dataclass(frozen=True)

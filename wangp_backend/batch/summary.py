@@ -41,6 +41,7 @@ class BatchSummary:
         return [f"{shot_name}: {reason or 'no reason given'}" for shot_name, reason in self.failures]
 
 
-def queue_report(queued: int, skipped_unchanged: int) -> str:
-    """What the batch operator reports once: ``"Queued 12 Shots | Skipped 3 Unchanged"``."""
-    return f"Queued {queued} Shot{'' if queued == 1 else 's'} | Skipped {skipped_unchanged} Unchanged"
+def queue_report(queued: int, skipped_unchanged: int, locked: int = 0) -> str:
+    """What the batch operator reports once: ``"Queued 12 Shots | Skipped 3 Unchanged"`` (and ``| 2 Locked``)."""
+    line = f"Queued {queued} Shot{'' if queued == 1 else 's'} | Skipped {skipped_unchanged} Unchanged"
+    return f"{line} | {locked} Locked" if locked else line
