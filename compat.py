@@ -1,9 +1,10 @@
-"""Blender-version differences (4.2 LTS, 4.5 LTS, 5.x) in one place.
+"""Blender-version differences (4.2 LTS, 4.5 LTS, 5.0 to 5.3) in one place.
 
 Measured differences (see the project's headless bpy notes): the strips collection is ``sequences``
 in 4.2 and ``strips`` from 4.5; ``new_effect`` takes ``seq1/seq2`` in 4.2, ``input1/input2`` from 4.5 and
 ``length`` instead of ``frame_end`` in 5.0; sequencer operators in 5.0 act on the workspace's
-``sequencer_scene`` instead of the context scene; ``Image.save`` gained ``save_copy`` in 4.5.
+``sequencer_scene`` instead of the context scene; ``Image.save`` gained ``save_copy`` in 4.5; a new
+scene's view layer has no layer collection until synced from 5.1.
 """
 
 from __future__ import annotations
@@ -126,6 +127,21 @@ def save_image_copy(image: bpy.types.Image, filepath: str) -> None:
         image.file_format = old_format
         if image.filepath_raw != old_path:
             image.filepath_raw = old_path
+
+
+def layer_collection(view_layer: bpy.types.ViewLayer) -> bpy.types.LayerCollection:
+    """The view layer's root layer collection, made first if Blender has not synced it yet.
+
+    From 5.1 a new scene's view layer has no layer collection until something syncs it (measured on the
+    5.1, 5.2 and 5.3 wheels: ``layer_collection`` is None right after ``scenes.new``). Reading
+    ``active_layer_collection`` syncs it without evaluating the scene (``view_layer.update()`` would
+    evaluate everything linked into it).
+    """
+    if view_layer.layer_collection is None:
+        view_layer.active_layer_collection  # noqa: B018  (the read syncs the view layer)
+    if view_layer.layer_collection is None:
+        view_layer.update()
+    return view_layer.layer_collection
 
 
 def render_running() -> bool:

@@ -524,7 +524,7 @@ def _link_layout(layout: bpy.types.Scene, scene: bpy.types.Scene) -> None:
         if view_layer.use:
             source = view_layer
             break
-    _copy_exclusions(source.layer_collection, layout.view_layers[0].layer_collection)
+    _copy_exclusions(compat.layer_collection(source), compat.layer_collection(layout.view_layers[0]))
 
 
 def _copy_exclusions(source: bpy.types.LayerCollection, target: bpy.types.LayerCollection) -> None:

@@ -28,11 +28,35 @@ WANGP_SITE_PACKAGES = os.environ.get(
     "MD_TEST_WANGP_SITE_PACKAGES", os.path.join(REPO, ".venv-wangp", "lib", "python3.11", "site-packages")
 )
 MODULE = "bl_ext.user_default.movie_director"
+WANGP_PYTHON = os.environ.get("MD_TEST_WANGP_PYTHON", os.path.join(REPO, ".venv-wangp", "bin", "python"))
+
+
+def _python_version(python: str) -> tuple[int, int] | None:
+    try:
+        done = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2])"],
+                              capture_output=True, text=True, timeout=30, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    major, minor = done.stdout.split()
+    return int(major), int(minor)
+
+
+#: WanGP can load inside Blender only when its environment has Blender's Python version: Blender 4.2 to
+#: 5.0 run 3.11 like WanGP's environment, 5.1 and later run 3.13 and always use the bridge.
+WANGP_PYTHON_VERSION = _python_version(WANGP_PYTHON)
+IN_PROCESS_POSSIBLE = WANGP_PYTHON_VERSION == tuple(sys.version_info[:2])
+#: For tests that load WanGP inside Blender: skipped, with the reason in pytest's summary, where they cannot apply.
+needs_in_process = pytest.mark.skipif(
+    not IN_PROCESS_POSSIBLE,
+    reason=f"not applicable: WanGP's environment runs Python {'.'.join(map(str, WANGP_PYTHON_VERSION or ()))} and "
+           f"this Blender's Python {sys.version_info[0]}.{sys.version_info[1]}, so WanGP cannot load inside Blender "
+           "(the bridge tests cover this Blender)",
+)
 #: ``MD_TEST_HOST_MODE=BRIDGE`` runs every WanGP scenario with WanGP in a bridge child process (the
 #: WanGP stand-in environment's own interpreter) instead of inside Blender; CI runs the scenario files
-#: both ways. Without it, automatic mode picks in-process (same Python version).
-HOST_MODE = os.environ.get("MD_TEST_HOST_MODE", "")
-WANGP_PYTHON = os.environ.get("MD_TEST_WANGP_PYTHON", os.path.join(REPO, ".venv-wangp", "bin", "python"))
+#: both ways. Without it, automatic mode picks in-process (same Python version), and where the versions
+#: differ the bridge is the only mode, so it is the default there.
+HOST_MODE = os.environ.get("MD_TEST_HOST_MODE", "") or ("" if IN_PROCESS_POSSIBLE else "BRIDGE")
 
 _TMP = tempfile.mkdtemp(prefix="md_blender_tier_")
 os.environ["BLENDER_USER_RESOURCES"] = os.path.join(_TMP, "user")

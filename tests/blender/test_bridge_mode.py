@@ -19,7 +19,7 @@ import time
 import bpy
 import numpy as np
 import pytest
-from conftest import FAKE_WANGP_ROOT, REPO, WANGP_PYTHON
+from conftest import FAKE_WANGP_ROOT, REPO, WANGP_PYTHON, needs_in_process
 
 OTHER_PYTHON = "/root/.pyenv/versions/3.10.13/bin/python3.10"
 MODES = {"IN_PROCESS": "in_process", "BRIDGE": "bridge"}
@@ -50,7 +50,7 @@ def prefs(md):
     prefs.host_mode, prefs.wangp_python = "AUTO", ""
 
 
-@pytest.fixture(params=list(MODES))
+@pytest.fixture(params=[pytest.param("IN_PROCESS", marks=needs_in_process), "BRIDGE"])
 def wangp_mode(request, md, fake_wangp, prefs) -> str:
     """Runs the test once with WanGP in Blender and once in a bridge process; returns the expected mode."""
     prefs.host_mode = request.param
@@ -154,6 +154,7 @@ def test_cancel_the_running_job(md, wangp_mode, fake_wangp, output_dir, make_sho
 # --- the automatic choice -----------------------------------------------------------------------------
 
 
+@needs_in_process
 def test_auto_runs_in_blender_when_the_versions_match(md, fake_wangp, prefs, drive, monkeypatch):
     monkeypatch.delenv("WANGP_HOST_MODE", raising=False)  # a forced mode (MD_TEST_HOST_MODE) is not AUTO
     prefs.host_mode = "AUTO"
