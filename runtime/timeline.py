@@ -92,7 +92,7 @@ def _retime(context: bpy.types.Context, scene: bpy.types.Scene, strip: Any, clip
 
 
 def _fit_to_shot(strip: Any, shot: Any, channel: int) -> None:
-    """Trim a clip that runs past its shot's last frame, and keep it on the shot's channel.
+    """Trim a clip that runs past its shot's last frame, and keep it on the shot's frames and channel.
 
     Models round frame counts up (Wan makes 4n+1 frames), so a clip is often a frame or two longer
     than its shot: the tail stays in the clip as a handle instead of overlapping the next shot, which
@@ -101,6 +101,9 @@ def _fit_to_shot(strip: Any, shot: Any, channel: int) -> None:
     length = shot.frame_end - shot.frame_start + 1
     if strip.frame_final_duration > length:
         strip.frame_final_duration = length
+    if strip.frame_final_start != shot.frame_start:
+        # Blender 5.3 shuffles an overlapping strip back in time instead of up a channel.
+        strip.frame_start += shot.frame_start - strip.frame_final_start
     if strip.channel != channel:
         strip.channel = channel  # Blender moved it up while it overlapped; back now that it fits
 
