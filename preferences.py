@@ -1,7 +1,8 @@
 """Add-on preferences and the one typed accessor for them.
 
 Headless runs and the demo read the same settings from ``WANGP_ROOT``, ``WANGP_SITE_PACKAGES`` and
-``WANGP_ARGS`` when the preferences leave them empty.
+``WANGP_ARGS`` when the preferences leave them empty (and the farm from ``WANGP_HOST_MODE=FARM``, ``MD_FARM_URL``,
+``MD_FARM_TOKEN``, ``MD_FARM_PATH_MAP``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ HOST_MODE_ITEMS = (
     ("AUTO", "Automatic", "In Blender's process when WanGP's Python matches Blender's, else a bridge process"),
     ("IN_PROCESS", "In Blender", "Load WanGP inside Blender's process"),
     ("BRIDGE", "Bridge Process", "Run WanGP in its own Python process (needed when the Python versions differ)"),
+    ("FARM", "Farm", "Send the shots to a farm of GPU machines (WanGP on a Ray cluster) at the Farm URL"),
 )
 
 
@@ -59,6 +61,18 @@ class MOVIE_DIRECTOR_AP_preferences(bpy.types.AddonPreferences):
         description="Python interpreter of WanGP's environment for the bridge; empty finds it from the packages folder",
     )
 
+    farm_url: StringProperty(
+        name="Farm URL", description="Where the farm's HTTP front listens, e.g. http://farm-head:8765 (Run WanGP: Farm)"
+    )
+    farm_token: StringProperty(
+        name="Farm Token", subtype="PASSWORD", description="The farm's access token (printed by tools/farm.sh up)"
+    )
+    farm_path_map: StringProperty(
+        name="Shared Paths",
+        description="Optional: folders the farm sees under another path, e.g. /mnt/proj=/srv/proj; such inputs are "
+                    "not uploaded",
+    )
+
     def draw(self, context):
         layout = self.layout
         layout.use_property_split = True
@@ -69,6 +83,11 @@ class MOVIE_DIRECTOR_AP_preferences(bpy.types.AddonPreferences):
         col.prop(self, "host_mode")
         col.prop(self, "wangp_python")
         col.prop(self, "vram_gb")
+        if self.host_mode == "FARM":
+            col = layout.column(heading="Farm")
+            col.prop(self, "farm_url")
+            col.prop(self, "farm_token")
+            col.prop(self, "farm_path_map")
         col = layout.column(heading="Project")
         col.prop(self, "output_dir")
         col.prop(self, "templates_dir")
@@ -88,10 +107,18 @@ class WanGPSetup:
     vram_gb: float
     #: why the start-up flags cannot be split into arguments (an unclosed quote), else ""
     args_error: str = ""
+    farm_url: str = ""
+    farm_token: str = ""
+    farm_path_map: str = ""
+
+    @property
+    def farm(self) -> bool:
+        """The shots go to a farm (WanGP need not be installed on this machine)."""
+        return self.host_mode == "FARM"
 
     @property
     def configured(self) -> bool:
-        return bool(self.root)
+        return bool(self.root) or self.farm
 
 
 def get_prefs(context: bpy.types.Context | None = None) -> MOVIE_DIRECTOR_AP_preferences | None:
@@ -122,6 +149,9 @@ def wangp_setup(context: bpy.types.Context | None = None) -> WanGPSetup:
         python=_abs((prefs.wangp_python if prefs else "") or os.environ.get("WANGP_PYTHON", "")),
         vram_gb=prefs.vram_gb if prefs else 0.0,
         args_error=args_error,
+        farm_url=(prefs.farm_url if prefs else "") or os.environ.get("MD_FARM_URL", ""),
+        farm_token=(prefs.farm_token if prefs else "") or os.environ.get("MD_FARM_TOKEN", ""),
+        farm_path_map=(prefs.farm_path_map if prefs else "") or os.environ.get("MD_FARM_PATH_MAP", ""),
     )
 
 

@@ -24,6 +24,7 @@ ANIMATIC_TEXT = (
 MODE_TEXT = {
     "in_process": "Running WanGP in Blender",
     "bridge": "Running WanGP in a bridge process",
+    "farm": "Running the shots on a farm of GPU machines",
 }
 
 
@@ -69,6 +70,9 @@ class SessionPanel:
         if view.mode_reason and not animatic and view.mode_reason != view.message:
             wrapped_label(box, view.mode_reason)
 
+        if view.farm is not None:
+            _draw_farm(layout, view.farm)
+
         if view.state == "failed":
             err = layout.box()
             err.alert = True
@@ -83,3 +87,16 @@ class SessionPanel:
         else:
             row.operator("movie_director.start_session", text="Start", icon="PLAY")
         row.operator("movie_director.refresh_models", text="Refresh Models", icon="FILE_REFRESH")
+
+
+def _draw_farm(layout: bpy.types.UILayout, farm) -> None:
+    """The farm's workers (what each one runs) and its queue, as the farm host last read them."""
+    box = layout.box()
+    box.label(text=f"Farm: {farm.url}", icon="NETWORK_DRIVE")
+    if farm.problem:
+        wrapped_label(box, farm.problem, icon="ERROR")
+    for name, state, model, shot, vram in farm.workers:
+        idle = f"idle, {model} loaded" if model else "idle"
+        what = f"{shot} ({model})" if shot else ("lost" if state == "lost" else idle)
+        box.label(text=f"{name} · {vram:g} GB: {what}", icon="CHECKMARK" if state != "lost" else "ERROR")
+    box.label(text=f"Queue: {farm.queued} waiting, {farm.running} running")

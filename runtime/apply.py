@@ -106,7 +106,7 @@ def apply(msg: m.Message) -> None:
         jobs.mark_started(msg.job_id)
         record = jobs.get(msg.job_id)
         if record is not None and record.kind == "batch":
-            batches.touch(record.scene_key)  # the crash record now says "in_progress"
+            batches.started(record.scene_key, record.shot_name)  # the crash record now says "in_progress"
         shot.generation_status = "in_progress"
         shot.generation_progress = 0
         shot.job_id = msg.job_id

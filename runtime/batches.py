@@ -40,6 +40,8 @@ class Item:
     state: str = "waiting"
     token: str = ""
     reason: str = ""
+    #: when its job started on the host (``time.time``), 0 before
+    started_at: float = 0.0
 
 
 @dataclass
@@ -180,8 +182,9 @@ def _count(batch: Batch, item: Item, outcome: str, reason: str) -> None:
         if settings is not None:
             settings.batch_done += 1
         now = time.time()
-        # The host runs one job at a time: a job's time is from the later of its release and the last end.
-        batch.estimator.record(item.model_type, now - batch.last_end, item.frames)
+        # A job's time is from its start: a farm runs several at once, so the last end of another
+        # job says nothing about this one (on a one-job host the two are the same moment).
+        batch.estimator.record(item.model_type, now - (item.started_at or batch.last_end), item.frames)
         batch.last_end = now
     elif outcome == "failed":
         batch.summary.add_failed(item.shot_name, reason)
@@ -210,6 +213,15 @@ def record(kind: str, scene_key: str, shot_name: str, outcome: str, reason: str 
     release(batch)
     _finish_if_over(batch)
     _changed(batch)
+
+
+def started(scene_key: str, shot_name: str) -> None:
+    """A job of the batch started on the host: its duration counts from now."""
+    batch = _batches.get(scene_key)
+    item = next((i for i in batch.items if i.shot_name == shot_name and i.state == "released"), None) if batch else None
+    if item is not None:
+        item.started_at = time.time()
+    touch(scene_key)
 
 
 def touch(scene_key: str) -> None:
@@ -248,12 +260,16 @@ def view(scene_key: str) -> BatchView | None:
         return None
     remaining = [(i.model_type, i.frames) for i in batch.items if i.state in OPEN_STATES]
     finished = len(batch.items) - len(remaining)
+    rows = tuple((i.shot_name, status(i), i.shot_key) for i in batch.items)
+    eta = batch.estimator.eta(remaining) if remaining else 0.0
+    # A farm runs several shots at once: the remaining work is shared by the shots running now.
+    lanes = max(1, sum(1 for row in rows if row[1] == "in_progress"))
     return BatchView(
         total=len(batch.items),
         finished=finished,
         elapsed_s=time.time() - batch.started,
-        eta_s=batch.estimator.eta(remaining) if remaining else 0.0,
-        rows=tuple((i.shot_name, status(i), i.shot_key) for i in batch.items),
+        eta_s=eta / lanes if eta is not None else None,
+        rows=rows,
     )
 
 

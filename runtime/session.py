@@ -17,6 +17,8 @@ from ..wangp_backend.bridge import python_env
 from ..wangp_backend.bridge.host import BridgeHost
 from ..wangp_backend.bridge.mode import choose_mode
 from ..wangp_backend.catalog import ModelCatalog
+from ..wangp_backend.farm.host import FarmHost, FarmView
+from ..wangp_backend.farm.wire import PathMap
 from ..wangp_backend.host import SessionHost
 from ..wangp_backend.host_api import Host
 from ..wangp_backend.locate import StartError, check_install
@@ -41,12 +43,14 @@ class SessionView:
     wangp_version: str = ""
     model_count: int = 0
     available_count: int = 0
-    #: "in_process" | "bridge" | "animatic" | "" (no host)
+    #: "in_process" | "bridge" | "farm" | "animatic" | "" (no host)
     mode: str = ""
     mode_reason: str = ""
     vram_gb: float = 0.0
     busy: bool = False
     queued: int = 0
+    #: the farm's workers and queue (farm mode only)
+    farm: FarmView | None = None
 
 
 _host: Host | None = None
@@ -81,6 +85,7 @@ def view() -> SessionView:
         vram_gb=_measured_vram_gb,
         busy=bool(_host is not None and _host.busy) or bool(jobs.pending()),
         queued=jobs.count(),
+        farm=_host.view if isinstance(_host, FarmHost) else None,
     )
 
 
@@ -190,7 +195,23 @@ def _python_version(python: str) -> str | None:
     return _versions[python]
 
 
+def _farm_plan(setup: preferences.WanGPSetup) -> _Plan:
+    reason = f"Run WanGP is set to Farm: shots go to the farm at {setup.farm_url or '(no URL)'}"
+    if not setup.farm_url:
+        return _Plan("farm", reason, "", "Run WanGP is set to Farm but no Farm URL is set: set it in the add-on "
+                                         "preferences (bash tools/farm.sh up prints it)")
+    if not setup.farm_token:
+        return _Plan("farm", reason, "", "The farm needs its token: set Farm Token in the add-on preferences")
+    try:
+        PathMap.parse(setup.farm_path_map)
+    except ValueError as exc:
+        return _Plan("farm", reason, "", f"Shared Paths cannot be read: {exc}")
+    return _Plan("farm", reason, "", "")
+
+
 def _plan(setup: preferences.WanGPSetup) -> _Plan:
+    if setup.farm:
+        return _farm_plan(setup)
     if setup.args_error:
         return _Plan("", "", "", f"{setup.args_error}. Fix them in the add-on preferences (or WANGP_ARGS).")
     python = setup.python or (python_env.find_python(setup.site_packages) if setup.site_packages else None) or ""
@@ -242,8 +263,10 @@ def ensure_host(context: bpy.types.Context | None = None) -> Host:
         if plan.problem:
             _state = SessionState(state="failed", message=plan.problem, mode="")
             raise SetupError(plan.problem)
-        if plan.mode == "bridge":
-            host: Host = BridgeHost(_wangp_config(setup), plan.python)
+        if plan.mode == "farm":
+            host: Host = FarmHost(setup.farm_url, setup.farm_token, path_map=setup.farm_path_map)
+        elif plan.mode == "bridge":
+            host = BridgeHost(_wangp_config(setup), plan.python)
         else:
             host = SessionHost(_wangp_config(setup))
         # Which interpreter runs the bridge is the first thing to check when it will not start.

@@ -1,8 +1,8 @@
 """The interface every session host offers the Blender side.
 
-Three hosts implement it: the in-process :class:`wangp_backend.host.SessionHost` (a background
-thread that owns WanGP), the bridge host (WanGP in a child process) and the layout animatic
-(Blender renders the shot; it does its work in :meth:`step` on the main thread). The Blender side
+Four hosts implement it: the in-process :class:`wangp_backend.host.SessionHost` (a background
+thread that owns WanGP), the bridge host (WanGP in a child process), the farm host (WanGP on a Ray
+cluster of GPU machines over HTTP, several shots at once) and the layout animatic (Blender renders the shot; it does its work in :meth:`step` on the main thread). The Blender side
 only talks to this interface, so it does not know which one runs.
 """
 
@@ -17,7 +17,7 @@ from .requests import JobRequest
 
 
 class Host(Protocol):
-    #: ``"in_process"``, ``"bridge"`` or ``"animatic"``.
+    #: ``"in_process"``, ``"bridge"``, ``"farm"`` or ``"animatic"``.
     mode: str
 
     def start(self) -> None:

@@ -1,0 +1,75 @@
+"""Farm mode in Blender: Run WanGP set to Farm sends a scene's shots to a farm, which runs several at once.
+
+The farm here is the real HTTP front and dispatcher on threads with scripted workers
+(``tests/backend/farm_fakes.py``; the Ray tier runs the real thing). Everything else is unchanged:
+takes, sidecars (which name the worker), strips and the batch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import bpy
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+WANGP_PYTHON = os.environ.get("MD_TEST_WANGP_PYTHON", os.path.join(REPO, ".venv-wangp", "bin", "python"))
+for _path in (REPO, os.path.join(REPO, "tests", "backend")):
+    if _path not in sys.path:
+        sys.path.append(_path)
+
+from farm_fakes import TOKEN, ThreadFarm  # noqa: E402
+
+
+@pytest.fixture
+def farm(tmp_path, monkeypatch):
+    clip = str(tmp_path / "clip.mp4")
+    subprocess.run([WANGP_PYTHON, "-c", (
+        "import sys; sys.path.insert(0, sys.argv[2]); from shared.fake_media import write_video; "
+        "write_video(sys.argv[1], 128, 96, 33, 16.0, (120, 80, 60))"), clip,
+        os.path.join(REPO, "tests", "fake_wangp")], check=True)
+    f = ThreadFarm(str(tmp_path / "farm"), {"gpu-a": 24.0, "gpu-b": 24.0}, clip=clip)
+    monkeypatch.setenv("WANGP_HOST_MODE", "FARM")
+    monkeypatch.setenv("MD_FARM_URL", f.url)
+    monkeypatch.setenv("MD_FARM_TOKEN", TOKEN)
+    yield f
+    f.close()
+
+
+def test_a_scene_batch_runs_on_the_farm_in_parallel(md, farm, output_dir, make_shot, drive):
+    shots = [make_shot(f"SH0{n}0", 1 + 16 * n, 16 + 16 * n, prompt=f"[farm:slow] shot {n}") for n in range(3)]
+    queued = md.runtime.generate.queue_scene(bpy.context, bpy.context.scene, "", False)
+    assert len(queued.order) == 3 and not queued.problems
+    assert md.runtime.session.view().mode == "farm"
+    running = lambda: [o for o in shots if o.movie_director.generation_status == "in_progress"]  # noqa: E731
+    drive(lambda: len(running()) == 2)  # two workers, two shots at once
+    view = md.runtime.session.view()
+    drive(lambda: len([w for w in md.runtime.session.view().farm.workers if w[3]]) == 2)
+    assert {w[3] for w in md.runtime.session.view().farm.workers} <= {o.name for o in shots}
+    assert view.farm.url == farm.url
+    farm.port.release.set()
+    scene_key = md.runtime.keys.scene_key(bpy.context.scene)
+    assert md.runtime.generate.wait_for_batch(scene_key, timeout=30)
+    workers = set()
+    for obj in shots:
+        shot = obj.movie_director
+        assert shot.generation_status == "done" and len(shot.takes) == 1, (obj.name, shot.error_message)
+        with open(shot.takes[0].sidecar_path, encoding="utf-8") as fh:
+            sidecar = json.load(fh)
+        workers.add(sidecar["worker"])
+        assert os.path.isfile(shot.takes[0].filepath) and sidecar["farm"]["url"] == farm.url
+    assert workers == {"gpu-a", "gpu-b"}
+    assert bpy.context.scene.movie_director.batch_done == 3
+    strips = md.compat.strips(bpy.context.scene.sequence_editor) if bpy.context.scene.sequence_editor else []
+    assert len([s for s in strips if s.type == "MOVIE"]) == 3
+
+
+def test_farm_mode_without_a_url_is_one_clear_sentence(md, fresh_scene, output_dir, make_shot, monkeypatch):
+    monkeypatch.setenv("WANGP_HOST_MODE", "FARM")
+    monkeypatch.delenv("MD_FARM_URL", raising=False)
+    make_shot("SH010")
+    with pytest.raises(RuntimeError, match="no Farm URL is set"):
+        bpy.ops.movie_director.generate_shot()
