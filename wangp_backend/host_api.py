@@ -2,8 +2,9 @@
 
 Four hosts implement it: the in-process :class:`wangp_backend.host.SessionHost` (a background
 thread that owns WanGP), the bridge host (WanGP in a child process), the farm host (WanGP on a Ray
-cluster of GPU machines over HTTP, several shots at once) and the layout animatic (Blender renders the shot; it does its work in :meth:`step` on the main thread). The Blender side
-only talks to this interface, so it does not know which one runs.
+cluster of GPU machines, over HTTP, several shots at once) and the layout animatic (Blender renders
+the shot; it does its work in :meth:`step` on the main thread). The Blender side only talks to this
+interface, so it does not know which one runs.
 """
 
 from __future__ import annotations
