@@ -25,7 +25,7 @@ from farm_fakes import TOKEN, ThreadFarm  # noqa: E402
 
 
 @pytest.fixture
-def farm(tmp_path, monkeypatch):
+def farm(md, tmp_path, monkeypatch):
     clip = str(tmp_path / "clip.mp4")
     subprocess.run([WANGP_PYTHON, "-c", (
         "import sys; sys.path.insert(0, sys.argv[2]); from shared.fake_media import write_video; "
@@ -36,6 +36,9 @@ def farm(tmp_path, monkeypatch):
     monkeypatch.setenv("MD_FARM_URL", f.url)
     monkeypatch.setenv("MD_FARM_TOKEN", TOKEN)
     yield f
+    md.runtime.session.stop(timeout=10.0)
+    # The farm's catalog (one fake model) must not stand in for WanGP's in the tests that follow.
+    md.runtime.session.forget_state()
     f.close()
 
 
