@@ -11,6 +11,7 @@ from .choose_available_model import MOVIE_DIRECTOR_OT_choose_available_model
 from .compare_takes import MOVIE_DIRECTOR_OT_compare_takes
 from .contact_sheet import MOVIE_DIRECTOR_OT_contact_sheet
 from .describe_camera import MOVIE_DIRECTOR_OT_describe_camera
+from .export_cut import MOVIE_DIRECTOR_OT_export_cut
 from .export_settings import MOVIE_DIRECTOR_OT_export_settings
 from .generate_scene import MOVIE_DIRECTOR_OT_generate_scene
 from .generate_shot import MOVIE_DIRECTOR_OT_generate_shot
@@ -46,6 +47,7 @@ classes = (
     MOVIE_DIRECTOR_OT_unlock_shot,
     MOVIE_DIRECTOR_OT_compare_takes,
     MOVIE_DIRECTOR_OT_contact_sheet,
+    MOVIE_DIRECTOR_OT_export_cut,
 )
 
 

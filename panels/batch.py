@@ -91,3 +91,7 @@ def draw_review(layout: bpy.types.UILayout, scene_md) -> None:
         row.operator("wm.path_open", text="Open", icon="FILE_IMAGE").filepath = scene_md.contact_sheet_path
     if scene_md.contact_sheet_status:
         wrapped_label(layout, scene_md.contact_sheet_status)
+    row = layout.row(align=True)
+    row.label(text="Export Cut", icon="EXPORT")
+    for fmt, label in (("OTIO", "OTIO"), ("EDL", "EDL"), ("FCP_XML", "FCP XML")):
+        row.operator("movie_director.export_cut", text=label).format = fmt

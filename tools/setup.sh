@@ -63,4 +63,12 @@ if ! .venv-wangp/bin/python -c "import numpy, PIL, imageio_ffmpeg, pytest, ruff"
   echo "setup: installing .venv-wangp"
   venv "$PY311" .venv-wangp "numpy<2" pillow imageio-ffmpeg pytest ruff
 fi
+# The tests read every exported cut back with OpenTimelineIO (the extension bundles the same versions as wheels).
+OTIO="opentimelineio==0.18.1 otio-cmx3600-adapter==1.0.0 otio-fcp-adapter==1.0.0"
+for env in "$bpy_venv" .venv-wangp; do
+  if ! "$env/bin/python" -c "import opentimelineio, otio_cmx3600_adapter, otio_fcp_adapter" 2>/dev/null; then
+    echo "setup: installing OpenTimelineIO into $env"
+    venv "$env" $OTIO
+  fi
+done
 echo "setup: ready ($bpy_venv: bpy $BPY_VERSION; .venv-wangp: WanGP's stand-in environment)"

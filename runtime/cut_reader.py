@@ -1,0 +1,146 @@
+"""Read what the scene's sequencer shows into a plain :class:`~editorial.cut.Cut` (main thread only).
+
+Every visible top-level strip (not muted, its channel not muted) is cut to the scene's frame range
+and to its own trims; a retimed movie's media frames are worked out from its content length against
+the media's own frame count. Movie Director's strips carry their take's metadata; a shot whose take is
+not on the timeline becomes a marked gap on the Movie Director channel.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import bpy
+
+from .. import compat
+from ..editorial.cut import AUDIO, VIDEO, Cut, CutClip, CutGap
+from ..wangp_backend.review import read_sidecar
+from . import generate, keys, timeline
+
+#: Strips that only combine or change other strips: what they show is their inputs'.
+EFFECT_TYPES = {
+    "CROSS", "ADD", "SUBTRACT", "ALPHA_OVER", "ALPHA_UNDER", "GAMMA_CROSS", "MULTIPLY", "OVER_DROP", "WIPE",
+    "GLOW", "TRANSFORM", "SPEED", "MULTICAM", "ADJUSTMENT", "GAUSSIAN_BLUR", "COLORMIX",
+}
+
+
+def _channel_muted(editor: Any, channel: int) -> bool:
+    channels = getattr(editor, "channels", None)
+    return bool(channels is not None and channel < len(channels) and channels[channel].mute)
+
+
+def _media_frames(path: str, cache: dict[str, tuple[float, float]]) -> tuple[float, float]:
+    """(frame count, fps) of a movie file, read once per export (Blender opens only its header)."""
+    if path not in cache:
+        clip = bpy.data.movieclips.load(path, check_existing=False)
+        try:
+            cache[path] = float(clip.frame_duration), float(clip.fps)
+        finally:
+            bpy.data.movieclips.remove(clip)
+    return cache[path]
+
+
+def _take_metadata(scene: bpy.types.Scene, strip: Any) -> dict[str, Any]:
+    _scene, obj = keys.find_shot(str(strip.get("md_shot_key", "")))
+    index = int(strip.get("md_take", -1))
+    if obj is None or not 0 <= index < len(obj.movie_director.takes):
+        return {}
+    take = obj.movie_director.takes[index]
+    sidecar = bpy.path.abspath(take.sidecar_path)
+    try:
+        record = read_sidecar(sidecar)
+    except (OSError, ValueError):
+        record = {}
+    settings = record.get("settings", {}) if isinstance(record.get("settings"), dict) else {}
+    return {
+        "shot": obj.name,
+        "shot_id": obj.movie_director.shot_id,
+        "take": index + 1,
+        "prompt": str(settings.get("prompt", obj.movie_director.prompt)),
+        "model": take.model_type,
+        "seed": take.seed,
+        "sidecar": sidecar,
+        "approved": take.approved,
+        "rating": take.rating,
+        "note": take.note,
+        "wangp_version": str(record.get("wangp_version", "")),
+    }
+
+
+def _clip(scene: bpy.types.Scene, strip: Any, first: int, last: int, cache: dict) -> CutClip | None:
+    """The part of ``strip`` that plays between scene frames ``first`` and ``last`` (inclusive)."""
+    start, end = max(int(strip.frame_final_start), first), min(int(strip.frame_final_end), last + 1)
+    if end <= start:
+        return None
+    rate = timeline.scene_fps(scene)
+    offset, duration = start - strip.frame_start, end - start  # in timeline frames from the content's start
+    common = {"name": strip.name, "channel": strip.channel, "record_start": start, "record_duration": duration}
+    if strip.type == "MOVIE":
+        path = bpy.path.abspath(strip.filepath)
+        media_frames, media_rate = _media_frames(path, cache)
+        media_rate = float(getattr(strip, "fps", 0.0) or media_rate or rate)
+        # Timeline frames per media frame: 1 unless retimed (1.5 for a 16 fps clip at real speed in 24).
+        per_frame = strip.frame_duration / media_frames if media_frames else 1.0
+        metadata = _take_metadata(scene, strip) if strip.get("md_shot_key") else {}
+        if metadata:
+            common["name"] = f"{metadata['shot']} take {metadata['take']}"
+        return CutClip(kind=VIDEO, media_path=path, media_rate=media_rate, source_first=offset / per_frame,
+                       source_count=duration / per_frame, media_frames=media_frames, metadata=metadata, **common)
+    if strip.type == "SOUND":
+        path = bpy.path.abspath(strip.sound.filepath) if strip.sound else ""
+        metadata = _take_metadata(scene, strip) if strip.get("md_shot_key") else {}
+        if metadata:
+            common["name"] = f"{metadata['shot']} take {metadata['take']}"
+        return CutClip(kind=AUDIO, media_path=path, media_rate=rate, source_first=offset, source_count=duration,
+                       media_frames=float(strip.frame_duration), metadata=metadata, **common)
+    if strip.type == "IMAGE":
+        path = bpy.path.abspath(os.path.join(strip.directory, strip.elements[0].filename)) if strip.elements else ""
+        return CutClip(kind=VIDEO, media_path=path, media_rate=rate, source_first=offset, source_count=duration,
+                       media_frames=float(strip.frame_duration), **common)
+    return CutClip(kind=VIDEO, generator=strip.type, media_rate=rate, source_first=offset, source_count=duration,
+                   **common)
+
+
+def _gaps(scene: bpy.types.Scene, clips: list[CutClip], first: int, last: int) -> list[CutGap]:
+    """Shots whose take is not on the timeline, where their channel is free: marked gaps."""
+    channel = scene.movie_director.channel
+    taken = [(c.record_start, c.record_start + c.record_duration) for c in clips
+             if c.channel == channel and c.kind == VIDEO]
+    gaps = []
+    for obj in generate.timeline_shots(scene):
+        if timeline.shot_strip(scene, keys.shot_key(scene, obj)) is not None:
+            continue
+        shot = obj.movie_director
+        start, end = max(shot.frame_start, first), min(shot.frame_end + 1, last + 1)
+        if end <= start or any(a < end and start < b for a, b in taken):
+            continue
+        what = "no take yet" if not len(shot.takes) else "its take is not on the timeline"
+        gaps.append(CutGap(channel=channel, record_start=start, record_duration=end - start,
+                           note=f"{obj.name}: {what}", metadata={"shot": obj.name, "shot_id": shot.shot_id}))
+    return gaps
+
+
+def read_cut(scene: bpy.types.Scene) -> Cut:
+    """The scene's cut over its frame range, in its frame rate."""
+    first, last = scene.frame_start, scene.frame_end
+    editor = scene.sequence_editor
+    clips: list[CutClip] = []
+    left_out: list[str] = []
+    names: dict[int, str] = {}
+    cache: dict[str, tuple[float, float]] = {}
+    for strip in compat.strips(editor) if editor is not None else ():
+        if strip.mute or _channel_muted(editor, strip.channel):
+            continue
+        if strip.type in EFFECT_TYPES:
+            left_out.append(f"{strip.name}: a {strip.type.lower()} effect (its inputs are exported)")
+            continue
+        clip = _clip(scene, strip, first, last, cache)
+        if clip is not None:
+            clips.append(clip)
+            channels = getattr(editor, "channels", None)
+            if channels is not None and clip.channel < len(channels):
+                names[clip.channel] = channels[clip.channel].name
+    gaps = _gaps(scene, clips, first, last)
+    return Cut(name=scene.name, rate=timeline.scene_fps(scene), start=first, duration=last - first + 1,
+               clips=tuple(clips), gaps=tuple(gaps), channel_names=names, left_out=tuple(left_out))
