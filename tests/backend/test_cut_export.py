@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import sys
 
 import opentimelineio as otio
 import pytest
@@ -12,8 +12,10 @@ from editorial import otio_export
 from editorial.cut import AUDIO, VIDEO, Cut, CutClip, CutGap
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(REPO, "tools"))
-import ext  # noqa: E402
+# Loaded from its file: the host tests check WanGP's place in sys.path, so it is left alone.
+_spec = importlib.util.spec_from_file_location("md_tools_ext", os.path.join(REPO, "tools", "ext.py"))
+ext = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ext)
 
 
 def _cut(tmp_path) -> Cut:

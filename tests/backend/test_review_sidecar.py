@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
-import sys
 
 import pytest
 from conftest import FAKE_ROOT
@@ -13,8 +13,16 @@ from PIL import Image
 from wangp_backend import contact_sheet
 from wangp_backend.review import Review, review_of, update_sidecar, write_review
 
-sys.path.insert(0, str(FAKE_ROOT))
-from shared import fake_media  # noqa: E402  (the double's real mp4 writer)
+
+def _load(name: str, path: str):
+    """A module loaded from its file, leaving ``sys.path`` alone (the host tests check WanGP's place in it)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+fake_media = _load("md_test_fake_media", str(FAKE_ROOT / "shared" / "fake_media.py"))  # the double's mp4 writer
 
 
 def test_write_review_merges_into_the_sidecar_and_keeps_everything_else(tmp_path):
