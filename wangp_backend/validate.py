@@ -94,6 +94,10 @@ def _frames(out: dict[str, Any], model: ModelInfo, fps: float, notes: list[str])
     raw = out["video_length"]
     requested = _frame_count(raw, fps)
     frames = model.normalize_frames(requested)
+    if requested > model.frames_maximum and _windowed(out, model):
+        # Sliding windows lift the one-window maximum (a long guided shot); the grid still holds.
+        lo, step = max(1, model.frames_minimum), max(1, model.frames_steps)
+        frames = lo + (requested - lo) // step * step
     out["video_length"] = frames
     if frames != requested or not isinstance(raw, int):
         notes.append(
@@ -101,6 +105,13 @@ def _frames(out: dict[str, Any], model: ModelInfo, fps: float, notes: list[str])
             f"{model.frames_steps}n frames, at most {model.frames_maximum})"
         )
     return frames
+
+
+def _windowed(out: Mapping[str, Any], model: ModelInfo) -> bool:
+    try:
+        return model.can("sliding_window") and int(out.get("sliding_window_size") or 0) > 0
+    except (TypeError, ValueError):
+        return False
 
 
 def _frame_count(raw: Any, fps: float) -> int:

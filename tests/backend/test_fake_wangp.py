@@ -521,7 +521,8 @@ def test_media_inputs_say_which_models_take_start_and_end_images(session: Any) -
     assert (image["ltx2_22B_distilled"]["start"], image["ltx2_22B_distilled"]["end"]) == (True, True)
     assert (image["i2v_2_2"]["start"], image["i2v_2_2"]["end"]) == (True, True)
     ltx2 = session.get_model_metadata("ltx2_22B_distilled")
-    assert ltx2["setting_values"] == {"image_prompt_type": {"allowed": "TVSE"}}
+    assert ltx2["setting_values"]["image_prompt_type"] == {"allowed": "TVSE"}
+    assert "VG" in ltx2["setting_values"]["video_prompt_type"]["guide_preprocessing"]["selection"]
     assert ltx2["media_inputs"]["audio"]["output"] and "audio" in ltx2["outputs"]
 
 

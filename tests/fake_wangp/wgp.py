@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from shared import fake_catalog, fake_config, fake_media
+from shared import fake_catalog, fake_config, fake_guide, fake_media
 
 WanGP_version = "12.60"
 settings_version = 2.58
@@ -133,7 +133,10 @@ def validate_task(task: dict[str, Any], state: dict[str, Any]) -> tuple[dict[str
     model_def.get("metadata")
     settings = get_default_settings(model_type)
     settings.update(params)
-    return settings, ""
+    entry = fake_catalog.find(model_type)
+    settings["video_length"] = _frame_count(settings, entry, _fps(settings, entry))
+    error = fake_guide.validate(settings, entry, fake_catalog.image_letters(entry))
+    return (None, error) if error else (settings, "")
 
 
 def _scripted_failure(model_type: str, prompt: str) -> str | None:
@@ -162,7 +165,13 @@ def _frame_count(settings: dict[str, Any], entry: dict[str, Any], fps: float) ->
     length = settings.get("video_length", entry["default_video_length"])
     if isinstance(length, str) and length.strip().lower().endswith("s"):
         length = round(float(length.strip()[:-1]) * fps)
-    return fake_catalog.normalize_frames(entry, int(length))
+    length = int(length)
+    windowed = entry["capabilities"].get("sliding_window") and int(settings.get("sliding_window_size") or 0) > 0
+    if windowed and length > int(entry["frames_maximum"]):
+        # Sliding windows lift the one-window maximum; the length stays on the model's frame grid.
+        lo, step = int(entry["frames_minimum"]), int(entry["frames_steps"])
+        return lo + (length - lo) // step * step
+    return fake_catalog.normalize_frames(entry, length)
 
 
 def _output_path(folder: str, seed: int, prompt: str) -> str:
@@ -251,10 +260,17 @@ def generate_video(
     send_cmd("progress", [0, "VAE Decoding"])
     path = _output_path(save_path, seed, prompt)
     with_audio = "audio" in entry["outputs"]
-    fake_media.write_video(path, width, height, frame_count, fps, colour, with_audio=with_audio)
+    frames = None
+    if fake_guide.wants_media(settings):
+        clip = fake_guide.Clip(width, height, fps, frame_count, colour)
+        frames = fake_guide.make_frames(settings, entry, clip)
+        fake_media.write_frames(path, frames, fps, with_audio=with_audio)
+        frame_count = len(frames)
+    else:
+        fake_media.write_video(path, width, height, frame_count, fps, colour, with_audio=with_audio)
     print(f"New video saved to Path: {path}")
     gen["file_list"].append(path)
-    _store_artifact(gen, settings, plugin_data or {}, path, frame_count, fps, width, height, colour)
+    _store_artifact(gen, settings, plugin_data or {}, path, frame_count, fps, width, height, colour, frames)
     send_cmd("output")
     return True
 
@@ -269,11 +285,13 @@ def _store_artifact(
     width: int,
     height: int,
     colour: tuple[int, int, int],
+    frames: np.ndarray | None = None,
 ) -> None:
     """Keep the decoded frames for ``_api={"return_media": True}`` as a ``[3, F, H, W]`` uint8 array."""
     if not plugin_data.get("api", {}).get("return_media"):
         return
-    frames = np.stack([fake_media.frame(width, height, colour, i, frame_count) for i in range(frame_count)])
+    if frames is None:
+        frames = np.stack([fake_media.frame(width, height, colour, i, frame_count) for i in range(frame_count)])
     gen["api_output_artifacts"][settings["client_id"]] = {
         "client_id": settings["client_id"],
         "path": path,

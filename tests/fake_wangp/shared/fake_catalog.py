@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import fake_guide
+
 CATALOG_ENV_VAR = "FAKE_WANGP_CATALOG"
 
 _REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -143,9 +145,18 @@ def media_inputs(entry: dict[str, Any]) -> dict[str, dict[str, bool]]:
     }
 
 
-def _setting_values(media: dict[str, dict[str, bool]]) -> dict[str, Any]:
-    letters = "T" + "V" * media["video"]["continue"] + "S" * media["image"]["start"] + "E" * media["image"]["end"]
-    return {} if letters == "T" else {"image_prompt_type": {"allowed": letters}}
+def image_letters(entry: dict[str, Any]) -> str:
+    """``image_prompt_types_allowed``: T (text), V (continue a video), S (start image), E (end image)."""
+    media = media_inputs(entry)
+    return "T" + "V" * media["video"]["continue"] + "S" * media["image"]["start"] + "E" * media["image"]["end"]
+
+
+def _setting_values(entry: dict[str, Any]) -> dict[str, Any]:
+    letters = image_letters(entry)
+    values: dict[str, Any] = {} if letters == "T" else {"image_prompt_type": {"allowed": letters}}
+    if fake_guide.GUIDE_CHOICES.get(str(entry["base_model_type"])):
+        values["video_prompt_type"] = fake_guide.video_setting_values(entry)
+    return values
 
 
 def metadata(entry: dict[str, Any]) -> dict[str, Any]:
@@ -162,7 +173,7 @@ def metadata(entry: dict[str, Any]) -> dict[str, Any]:
         "inputs": list(entry["inputs"]),
         "media_inputs": media,
         "capabilities": dict(entry["capabilities"]),
-        "setting_values": _setting_values(media),
+        "setting_values": _setting_values(entry),
         "name": entry["name"],
     }
 

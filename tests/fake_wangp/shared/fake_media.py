@@ -84,6 +84,29 @@ def write_video(
             os.remove(audio_path)
 
 
+def write_frames(path: str, frames: np.ndarray, fps: float, with_audio: bool = False) -> None:
+    """Encode given ``(F, H, W, 3)`` uint8 frames like :func:`write_video` (a guided clip's own frames)."""
+    count, height, width = frames.shape[:3]
+    audio_path = None
+    if with_audio:
+        handle, audio_path = tempfile.mkstemp(suffix=".wav", dir=os.path.dirname(path))
+        os.close(handle)
+        _write_tone(audio_path, count / fps, 330.0)
+    try:
+        writer = imageio_ffmpeg.write_frames(
+            path, (width, height), fps=fps, codec="libx264", pix_fmt_out="yuv420p", macro_block_size=2,
+            audio_path=audio_path, audio_codec="aac" if audio_path else None, ffmpeg_log_level="error",
+            output_params=["-crf", "1"],
+        )
+        writer.send(None)
+        for image in frames:
+            writer.send(np.ascontiguousarray(image).tobytes())
+        writer.close()
+    finally:
+        if audio_path is not None:
+            os.remove(audio_path)
+
+
 def preview_size(width: int, height: int) -> tuple[int, int]:
     """A latent preview's size: the output on the 8-pixel latent grid, long side at most 832."""
     scale = min(1.0, 832 / max(width, height))
