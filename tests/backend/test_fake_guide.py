@@ -219,3 +219,25 @@ def test_sliding_windows_lift_the_one_window_maximum(session: Any, tmp_path: Pat
                          video_guide=control)
     assert result.success and len(frames) == 121
     assert bar_x(frames[110]) == 110
+
+
+def test_the_live_catalog_carries_the_offered_letters_to_the_builder(session: Any) -> None:
+    from wangp_backend.catalog import ModelCatalog
+    from wangp_backend.live_catalog import read_catalog
+    from wangp_backend.spec import ShotSpec
+    from wangp_backend.toolkit import build_settings
+
+    catalog = ModelCatalog.from_records(read_catalog(session))
+    vace, h3 = catalog.get("vace_1.3B"), catalog.get("minimax_h3_fl2va")
+    assert "V" in vace.guide_choices and "UV" in vace.guide_choices and "FI" in vace.ref_choices
+    assert set(h3.guide_choices) == {"PV", "DV"}
+
+    def build(model_type: str, guide: str) -> Any:
+        spec = ShotSpec(shot_key="k", shot_name="k", prompt="p", model_type=model_type, guide=guide,
+                        camera_mode="NONE", scene_fps=24.0, frame_start=1, frame_end=124)
+        return build_settings(spec, catalog)
+
+    # H3 here offers only WanGP's own extraction: a rendered depth is refused, the animatic is not.
+    assert build("minimax_h3_fl2va", "DEPTH").errors[0].startswith("minimax_h3_fl2va cannot follow a depth guide")
+    assert build("minimax_h3_fl2va", "ANIMATIC").guide_pending
+    assert build("vace_1.3B", "DEPTH").guide_pending

@@ -303,3 +303,17 @@ def test_unguided_shots_are_unchanged(catalog):
     built = build_settings(shot(model_type="t2v_1.3B"), catalog)
     assert built.guide_target is None and built.sidecar_extra == {} and built.trim_head_frames == 0
     assert not {"video_prompt_type", "video_guide", "video_source"} & set(built.settings)
+
+
+def test_the_guide_content_hash_marks_a_moved_layout_as_changed(catalog, tmp_path):
+    from wangp_backend.hashing import settings_hash
+
+    spec = shot(model_type="vace_14B", guide="DEPTH", frame_start=1, frame_end=81)
+    first = build_settings(spec, catalog)
+    rendered = media(tmp_path, first)
+    same = build_settings(replace(spec, guide_media=rendered), catalog)
+    moved = build_settings(replace(spec, guide_media=replace(rendered, content_hash="def456")), catalog)
+    assert same.settings == moved.settings
+    assert same.settings_hash != moved.settings_hash
+    assert same.settings_hash == build_settings(replace(spec, guide_media=rendered), catalog).settings_hash
+    assert first.settings_hash == settings_hash(first.settings)  # nothing rendered yet: the settings alone

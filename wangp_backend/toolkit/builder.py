@@ -126,13 +126,22 @@ def build_settings(
         fallbacks=fallbacks,
         camera_wording=camera_wording,
         notes=tuple(notes),
-        settings_hash=settings_hash(settings),
+        settings_hash=_hash(settings, spec),
         errors=tuple(errors),
         guide_target=guide.target,
         guide_pending=guide.pending,
         trim_head_frames=guide.trim_head_frames,
         sidecar_extra=guide.sidecar,
     )
+
+
+def _hash(settings: dict[str, Any], spec: ShotSpec) -> str:
+    """The settings' fingerprint; a guided shot's also covers its guide's content hash, so a moved layout
+    marks the shot changed even when the guide files keep their names."""
+    media = spec.guide_media
+    if media is None or not media.content_hash:
+        return settings_hash(settings)
+    return settings_hash({**settings, "guide_content_hash": media.content_hash})
 
 
 def _template(
