@@ -68,7 +68,7 @@ OTIO="opentimelineio==0.18.1 otio-cmx3600-adapter==1.0.0 otio-fcp-adapter==1.0.0
 for env in "$bpy_venv" .venv-wangp; do
   if ! "$env/bin/python" -c "import opentimelineio, otio_cmx3600_adapter, otio_fcp_adapter" 2>/dev/null; then
     echo "setup: installing OpenTimelineIO into $env"
-    venv "$env" $OTIO
+    venv "$env/bin/python" "$env" $OTIO
   fi
 done
 echo "setup: ready ($bpy_venv: bpy $BPY_VERSION; .venv-wangp: WanGP's stand-in environment)"
