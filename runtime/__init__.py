@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import atexit
 
-from . import batch_queue, batches, handlers, jobs, keys, pump, session, timeline, timer, undo
+from . import batch_queue, batches, guides, handlers, jobs, keys, pump, session, timeline, timer, undo
 
 
 def register() -> None:
@@ -23,6 +23,7 @@ def register() -> None:
 def unregister() -> None:
     atexit.unregister(timer.stop_timer)
     session.stop(timeout=10.0)
+    guides.stop()
     timer.stop_timer()
     handlers.unregister()
     jobs.clear()

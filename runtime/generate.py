@@ -18,7 +18,22 @@ import bpy
 
 from .. import preferences
 from ..wangp_backend.batch import BatchItem, is_unchanged, schedule
-from . import batch_queue, batches, inputs, jobs, keys, log, paths, pump, review, session, snapshot, submit, timer
+from . import (
+    batch_queue,
+    batches,
+    guide_layout,
+    inputs,
+    jobs,
+    keys,
+    log,
+    paths,
+    pump,
+    review,
+    session,
+    snapshot,
+    submit,
+    timer,
+)
 
 #: Seeds are drawn below this (WanGP's own random seeds are too).
 MAX_SEED = 999_999_999
@@ -78,8 +93,9 @@ def queue_shot(
         built = snapshot.build(snap, session.catalog(), session.templates(), session.vram_gb(context), animatic)
     except snapshot.SnapshotError as exc:
         raise GenerateError(str(exc)) from exc
-    if built.errors:
-        raise GenerateError(f"{obj.name}: " + "; ".join(built.errors))
+    # A guided shot's settings wait for its guide ("not rendered yet" is not a refusal).
+    if built.blocking_errors:
+        raise GenerateError(f"{obj.name}: " + "; ".join(built.blocking_errors))
     problem = paths.writable_problem(folder)
     if problem:
         raise GenerateError(problem)
@@ -186,8 +202,8 @@ def _plan_shot(context, scene, obj, quality: str, animatic: bool, sidecar: str) 
         spec = replace(snap.spec, start_image=paths_.get("start", ""), end_image=paths_.get("end", ""))
         snap = replace(snap, spec=spec)
     built = snapshot.build(snap, session.catalog(), session.templates(), session.vram_gb(context), animatic)
-    if built.errors:
-        raise GenerateError(f"{obj.name}: " + "; ".join(built.errors))
+    if built.blocking_errors:
+        raise GenerateError(f"{obj.name}: " + "; ".join(built.blocking_errors))
     depends_on = ""
     if obj.movie_director.start_image_source == "PREVIOUS_SHOT":
         previous = inputs.previous_shot(scene, obj)
@@ -285,10 +301,12 @@ def queue_scene(
             continue
         if item.depends_on in in_batch:
             sidecar = ""  # its start image is the previous shot's new last frame
-        if sidecar and catalog_known and is_unchanged(item.settings_hash, sidecar):
+        # A guided shot's settings name its guide, known once the guide is looked up: compare at submit.
+        deferred = not catalog_known or guide_layout.wants_guide(obj.movie_director)
+        if sidecar and not deferred and is_unchanged(item.settings_hash, sidecar):
             skipped.append(obj.name)
             continue
-        planned.append((item, frames, sidecar if sidecar and not catalog_known else ""))
+        planned.append((item, frames, sidecar if sidecar and deferred else ""))
         in_batch.add(item.shot_key)
     notes: list[str] = []
     order = schedule([p[0] for p in planned], _current_model(), notes)

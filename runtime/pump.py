@@ -14,7 +14,7 @@ import time
 import bpy
 
 from ..wangp_backend import messages as m
-from . import apply, batches, contact_sheet, jobs, log, session, submit, timeline, undo
+from . import apply, batches, contact_sheet, guides, jobs, log, session, submit, timeline, undo
 
 #: Main-thread time one tick may spend applying messages.
 BUDGET_S = 0.006
@@ -88,6 +88,8 @@ def _tick(budget_s: float) -> bool:
         _apply_one(_backlog.popleft())
         if time.perf_counter() >= deadline:
             break
+    if guides.pump_events():
+        changed = True
     log.flush()
     submit.submit_ready()
     batches.save_due()
@@ -106,10 +108,11 @@ def busy() -> bool:
     if contact_sheet.busy():
         return True
     if host is None:
-        return bool(_backlog) or timeline.waiting() or undo.owed()
+        return bool(_backlog) or timeline.waiting() or undo.owed() or guides.busy()
     # A host may report idle before its last messages are drained: wait for what we expect from it.
     return (
-        host.busy or bool(_backlog) or jobs.count() > 0 or timeline.waiting() or undo.owed() or session.awaiting()
+        host.busy or bool(_backlog) or jobs.count() > 0 or guides.busy() or timeline.waiting() or undo.owed()
+        or session.awaiting()
     )
 
 

@@ -25,7 +25,7 @@ from ..wangp_backend.locate import StartError, check_install
 from ..wangp_backend.messages import SessionState
 from ..wangp_backend.requests import SessionConfig
 from ..wangp_backend.toolkit import TemplateLibrary, load_templates
-from . import batches, jobs, keys, log, paths, timer
+from . import batches, guides, jobs, keys, log, paths, timer
 from .animatic import AnimaticHost
 
 ANIMATIC_REASON = "WanGP is not set up: Generate renders the layout with Blender (an animatic, not AI)"
@@ -333,6 +333,7 @@ def stop(context: bpy.types.Context | None = None, timeout: float = 30.0) -> Non
     # Batch items still waiting go first, or the end of a cancelled job would release them into the queue.
     batches.cancel_all_waiting()
     pump.cancel_pending("the session was stopped")
+    guides.stop()
     if host is not None:
         host.close(timeout=timeout)
         # Gone before its last messages are applied: a crash among them must not restart it.

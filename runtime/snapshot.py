@@ -17,7 +17,7 @@ from ..wangp_backend.hashing import settings_hash
 from ..wangp_backend.requests import JobRequest
 from ..wangp_backend.spec import ShotSpec
 from ..wangp_backend.toolkit import BuiltShot, TemplateLibrary, build_settings
-from . import camera_samples, inputs, keys, timeline
+from . import camera_samples, guide_copy, guide_layout, inputs, keys, timeline
 
 ANIMATIC_MODEL = "layout_animatic"
 ANIMATIC_NOTE = "Layout animatic: a Blender render of the layout, not AI video"
@@ -35,6 +35,8 @@ class Snapshot:
     scene_name: str
     blend_file: str
     inputs: tuple[inputs.InputPlan, ...] = ()
+    #: the guide to render before submitting (None: the shot has no guide or keyframes)
+    guide: guide_layout.GuidePlan | None = None
 
 
 def _fallbacks(text: str) -> tuple[str, ...]:
@@ -68,6 +70,9 @@ def read_spec(context: bpy.types.Context, scene: bpy.types.Scene, obj: bpy.types
         camera_mode=shot.camera_mode,
         camera_movements=tuple(sorted(shot.camera_movements)),
         camera_samples=samples,
+        guide=shot.guide,
+        guide_strength=shot.guide_strength,
+        keyframes=shot.keyframes,
     )
 
 
@@ -95,8 +100,28 @@ def take_snapshot(
         except inputs.InputError as exc:
             raise SnapshotError(str(exc)) from exc
     images = {plan.role: plan.path for plan in plans}
-    spec = replace(spec, start_image=images.get("start", ""), end_image=images.get("end", ""))
-    return Snapshot(spec=spec, scene_name=scene.name, blend_file=bpy.data.filepath, inputs=plans)
+    spec = replace(spec, start_image=images.get("start", ""), end_image=images.get("end", ""),
+                   continue_from=_continued_take(scene, obj) if shot.continue_previous else "")
+    guide = None
+    if guide_layout.wants_guide(shot):
+        try:
+            guide = guide_layout.read_plan(scene, obj)
+        except guide_layout.GuideSceneError as exc:
+            raise SnapshotError(str(exc)) from exc
+        if with_inputs:
+            guide = replace(guide, blend=guide_copy.write_copy(scene, guide_layout.scene_hash(scene)))
+    return Snapshot(spec=spec, scene_name=scene.name, blend_file=bpy.data.filepath, inputs=plans, guide=guide)
+
+
+def _continued_take(scene: bpy.types.Scene, obj: bpy.types.Object) -> str:
+    """The previous shot's active take (absolute path), for Continue Previous Shot."""
+    previous = inputs.previous_shot(scene, obj)
+    take = inputs.active_take(previous) if previous is not None else None
+    path = os.path.abspath(bpy.path.abspath(take.filepath)) if take is not None else ""
+    if not path or not os.path.isfile(path):
+        where = f"the previous shot {previous.name} has no take yet" if previous else "no shot starts before it"
+        raise SnapshotError(f"{obj.name} cannot continue the previous shot: {where}; generate that one first")
+    return path
 
 
 def produce(scene: bpy.types.Scene, snapshot: Snapshot) -> None:

@@ -6,13 +6,16 @@ Settings are built here rather than at the click because the model choice needs 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..wangp_backend.batch import is_unchanged
 from ..wangp_backend.host_api import Host
-from . import apply, batches, jobs, keys, log, session, snapshot
+from . import apply, batches, guides, jobs, keys, log, session, snapshot
 
 
 def _end_pending(job: jobs.PendingJob, outcome: str, message: str = "", error_class: str = "", hint: str = "") -> None:
     jobs.finish_pending(job.token, outcome)
+    guides.forget(job.token)
     if job.file_token != jobs.file_token():
         return
     batches.record(job.kind, job.scene_key, job.shot_name, outcome, message)
@@ -49,21 +52,47 @@ def cancel(token: str) -> bool:
     return True
 
 
+def _with_guide(job: jobs.PendingJob, built, animatic: bool):
+    """``(snapshot, built)`` with the shot's guide in, ``None`` while it renders; fails the job when it cannot."""
+    snap = job.snapshot
+    if animatic or snap.guide is None or not built.guide_pending or built.blocking_errors:
+        return snap, built
+    state, value = guides.media_for(job.token, job.shot_key, snap.guide, built.guide_target, job.take_dir)
+    if state == "waiting":
+        return None
+    if state == "failed":
+        _end_pending(job, "failed", f"{job.shot_name}: {value}", "guide")
+        return None
+    snap = replace(snap, spec=replace(snap.spec, guide_media=value))
+    built = snapshot.build(snap, session.catalog(), session.templates(), session.vram_gb(), animatic)
+    _scene, obj = keys.find_shot(job.shot_key)
+    if obj is not None:
+        shot = obj.movie_director
+        shot.guide_hash, shot.guide_video = value.content_hash, value.control_video
+    return snap, built
+
+
 def _submit(host: Host, job: jobs.PendingJob, animatic: bool) -> None:
     built = None
     if job.request is not None:
         request = job.request
     else:
+        if guides.is_waiting(job.token):
+            return  # its guide is rendering; the pump looks again when the renderer reports
         built = snapshot.build(
             job.snapshot, session.catalog(), session.templates(), session.vram_gb(), animatic
         )
+        guided = _with_guide(job, built, animatic)
+        if guided is None:
+            return
+        snap, built = guided
         if built.errors:
             _end_pending(job, "failed", "; ".join(built.errors), "validation")
             return
         if job.skip_if_unchanged and is_unchanged(built.settings_hash, job.skip_if_unchanged):
             _end_pending(job, "skipped")
             return
-        request = snapshot.make_request(job.snapshot, built, job.take_dir, job.take_name)
+        request = snapshot.make_request(snap, built, job.take_dir, job.take_name)
     job_id = host.submit(request)
     jobs.drop_pending(job.token)
     jobs.add_submitted(

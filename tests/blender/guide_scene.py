@@ -44,12 +44,14 @@ def actor(name: str = "Actor", location=(1.5, 4.0, 0.0), walk: float = 1.0, fram
     bpy.context.scene.collection.objects.link(obj)
     obj.location = location
     view_layer = bpy.context.view_layer
+    previous = view_layer.objects.active
     view_layer.objects.active = obj
     bpy.ops.object.mode_set(mode="EDIT")
     for bone_name, (head, tail) in ACTOR_BONES.items():
         bone = data.edit_bones.new(bone_name)
         bone.head, bone.tail = Vector(head), Vector(tail)
     bpy.ops.object.mode_set(mode="OBJECT")
+    view_layer.objects.active = previous
     if walk:
         obj.keyframe_insert("location", frame=frames[0])
         obj.location.x -= walk
