@@ -57,6 +57,7 @@ class MOVIE_DIRECTOR_MT_main(bpy.types.Menu):
         layout.operator("movie_director.compare_takes", icon="ARROW_LEFTRIGHT")
         layout.operator("movie_director.approve_take", icon="LOCKED")
         layout.operator("movie_director.unlock_shot", icon="UNLOCKED")
+        layout.operator("movie_director.postprocess_take", icon="MODIFIER")
         layout.operator("movie_director.contact_sheet", icon="IMAGE_DATA")
         layout.operator_menu_enum("movie_director.export_cut", "format", text="Export Cut", icon="EXPORT")
         layout.operator("movie_director.describe_camera", icon="CAMERA_DATA")

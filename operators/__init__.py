@@ -17,6 +17,7 @@ from .generate_scene import MOVIE_DIRECTOR_OT_generate_scene
 from .generate_shot import MOVIE_DIRECTOR_OT_generate_shot
 from .mark_shot import MOVIE_DIRECTOR_OT_mark_shot
 from .open_preferences import MOVIE_DIRECTOR_OT_open_preferences
+from .postprocess_take import MOVIE_DIRECTOR_OT_postprocess_take
 from .recover_takes import MOVIE_DIRECTOR_OT_recover_takes
 from .refresh_models import MOVIE_DIRECTOR_OT_refresh_models
 from .resume_batch import MOVIE_DIRECTOR_OT_resume_batch
@@ -48,6 +49,7 @@ classes = (
     MOVIE_DIRECTOR_OT_compare_takes,
     MOVIE_DIRECTOR_OT_contact_sheet,
     MOVIE_DIRECTOR_OT_export_cut,
+    MOVIE_DIRECTOR_OT_postprocess_take,
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import bpy
 
 from .base import ShotPanel, active_shot, wrapped_label
@@ -60,5 +62,8 @@ def draw_review(layout: bpy.types.UILayout, shot, take) -> None:
         label = f"A/B with Take {other + 1}" if 0 <= other < len(shot.takes) and other != shot.active_take_index \
             else "A/B"
         row.operator("movie_director.compare_takes", text=label, icon="ARROW_LEFTRIGHT")
+    layout.operator("movie_director.postprocess_take", icon="MODIFIER")
+    if take.parent_take:
+        layout.label(text=f"Post-processed from {os.path.basename(take.parent_take)}", icon="MODIFIER")
     layout.prop(take, "rating", slider=True)
     layout.prop(take, "note", text="", icon="TEXT")

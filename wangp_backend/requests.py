@@ -37,6 +37,8 @@ class JobRequest:
         never overwrites an existing file (it picks the next free stem).
     :param fallbacks: model types tried in order when the primary fails at generation/runtime.
     :param sidecar_extra: plain values merged into the sidecar JSON (shot name, template, inputs...).
+    :param operation: ``"generate"`` (``submit_task(settings)``) or ``"postprocess"`` (WanGP's late
+        post-processing of ``settings["video_source"]``, see :mod:`wangp_backend.postprocess`).
     """
 
     shot_key: str
@@ -45,3 +47,4 @@ class JobRequest:
     take_name: str
     fallbacks: tuple[str, ...] = ()
     sidecar_extra: dict[str, Any] = field(default_factory=dict)
+    operation: str = "generate"

@@ -12,11 +12,12 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from .catalog import ModelCatalog
+from . import postprocess
+from .catalog import ModelCatalog, ModelInfo
 from .failures import classify, hint_for, one_line
 from .hashing import settings_hash
 from .logs import LOGGER_NAME
@@ -105,6 +106,9 @@ class JobRunner:
     def run(self, job: HostJob) -> None:
         request = job.request
         log_tail: deque[str] = deque(maxlen=self._log_lines)
+        if request.operation == postprocess.POSTPROCESS:
+            self._run_postprocess(job, log_tail)
+            return
         try:
             check_take_target(request.take_dir, request.take_name)
             primary = validate_settings(request.settings, self.catalog, self._rng)
@@ -150,10 +154,48 @@ class JobRunner:
                        f"model {fallback}")
         return validated
 
-    def _run_attempt(self, job: HostJob, attempt: _Attempt, log_tail: deque[str]) -> None:
+    def _run_postprocess(self, job: HostJob, log_tail: deque[str]) -> None:
+        """WanGP's late post-processing of a take: one attempt, no fallback, filed as a new take."""
+        request = job.request
+        try:
+            check_take_target(request.take_dir, request.take_name)
+        except ValueError as exc:
+            self._fail(job, "validation", str(exc), "validation", log_tail)
+            return
+        refused = postprocess.problem(request.settings)
+        if refused:
+            self._fail(job, "validation", refused, "validation", log_tail)
+            return
+        parent = request.sidecar_extra.get("parent_take", {})
+        media = postprocess.predicted(postprocess.Media(float(parent.get("fps", 0) or 0),
+                                                        int(parent.get("frame_count", 0) or 0),
+                                                        int(parent.get("width", 0) or 0),
+                                                        int(parent.get("height", 0) or 0)), request.settings)
+        model = ModelInfo(model_type=str(parent.get("model_type", "")) or "postprocess", fps=media.fps,
+                          outputs=("video", "audio") if parent.get("has_audio") else ("video",))
+        validated = Validated(settings=dict(request.settings), model=model,
+                              seed=int(request.settings.get("seed", -1)), frame_count=media.frame_count,
+                              width=media.width, height=media.height, fps=media.fps)
+        source, arguments = postprocess.call_arguments(request.settings)
+        attempt = _Attempt(validated, number=0)
+        self._run_attempt(job, attempt, log_tail,
+                          submit=lambda: self.session.submit_media_postprocessing(source, **arguments))
+        if attempt.outcome.kind == "success":
+            real = postprocess.probe(attempt.outcome.files[0])
+            if real is not None:  # what WanGP really made beats what was worked out
+                attempt.validated = replace(validated, fps=real.fps, frame_count=real.frame_count, width=real.width,
+                                            height=real.height, model=replace(model, fps=real.fps))
+            self._file_take(job, [attempt], log_tail)
+        elif attempt.outcome.kind == "cancelled":
+            self._emit(Cancelled(job.job_id, request.shot_key, reason=job.cancel_reason or "cancelled"))
+        else:
+            self._fail(job, attempt.outcome.stage, attempt.outcome.message, attempt.outcome.error_class, log_tail)
+
+    def _run_attempt(self, job: HostJob, attempt: _Attempt, log_tail: deque[str],
+                     submit: Callable[[], Any] | None = None) -> None:
         settings = attempt.validated.settings
         try:
-            wangp_job = self.session.submit_task(settings)
+            wangp_job = submit() if submit is not None else self.session.submit_task(settings)
         except Exception as exc:  # the boundary: WanGP refused the task; say why
             message = one_line(exc) or type(exc).__name__
             attempt.outcome = Outcome("failed", stage="submit", message=message, error_class=classify(message))
@@ -240,7 +282,8 @@ class JobRunner:
             frame_count=record["frame_count"], width=record["width"], height=record["height"],
             has_audio=record["has_audio"], used_fallback=record["used_fallback"],
             primary_error=record["primary_error"], settings_hash=record["settings_hash"],
-            duration_s=record["duration_s"],
+            duration_s=record["duration_s"], parent_take=str(record.get("parent_take", {}).get("file", "")
+                                                             if isinstance(record.get("parent_take"), dict) else ""),
         ))
 
     @staticmethod

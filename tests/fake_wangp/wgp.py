@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from shared import fake_catalog, fake_config, fake_guide, fake_media
+from shared import fake_catalog, fake_config, fake_guide, fake_media, fake_postprocess
 
 WanGP_version = "12.60"
 settings_version = 2.58
@@ -125,6 +125,9 @@ def release_model() -> None:
 def validate_task(task: dict[str, Any], state: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     """Merge a task over its model's defaults; an unknown type fails the way the real one does."""
     params = task.get("params", {})
+    if params.get("mode") == "edit_postprocessing":  # an edit task needs no model, only its media
+        error = fake_postprocess.validate(params)
+        return (None, error) if error else (dict(params), "")
     model_type = params.get("model_type")
     if not model_type:
         return None, "No model_type specified"
@@ -209,6 +212,8 @@ def generate_video(
     global wan_model
     config = fake_config.load()
     gen = state["gen"]
+    if settings.get("mode") == "edit_postprocessing":
+        return _postprocess(settings, send_cmd, gen)
     model_type = settings["model_type"]
     entry = fake_catalog.find(model_type)
     prompt = str(settings.get("prompt") or "")
@@ -271,6 +276,19 @@ def generate_video(
     print(f"New video saved to Path: {path}")
     gen["file_list"].append(path)
     _store_artifact(gen, settings, plugin_data or {}, path, frame_count, fps, width, height, colour, frames)
+    send_cmd("output")
+    return True
+
+
+def _postprocess(settings: dict[str, Any], send_cmd: Callable[[str, Any], None], gen: dict[str, Any]) -> bool:
+    stem = os.path.splitext(os.path.basename(settings["video_source"]))[0]
+    path = _output_path(save_path, int(settings.get("seed", -1)), f"{stem}_post")
+    delay = float(fake_config.load()["step_delay_s"])
+    if not fake_postprocess.run(settings, send_cmd, path, lambda: bool(gen.get("abort")), delay):
+        send_cmd("progress", [0, "Aborted"])
+        return False
+    print(f"Postprocessed video saved to Path: {path}")
+    gen["file_list"].append(path)
     send_cmd("output")
     return True
 

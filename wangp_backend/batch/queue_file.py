@@ -47,6 +47,7 @@ def request_from_plain(data: Mapping[str, Any]) -> JobRequest:
         take_name=data["take_name"],
         fallbacks=tuple(data.get("fallbacks", ())),
         sidecar_extra=dict(data.get("sidecar_extra", {})),
+        operation=str(data.get("operation", "generate")),
     )
 
 

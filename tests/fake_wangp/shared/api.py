@@ -429,6 +429,20 @@ class WanGPSession:
         task = self._normalize_task(settings, task_index=1)
         return self._submit_tasks([self._absolutize_task_paths(task, base)], callbacks=callbacks)
 
+    def submit_media_postprocessing(self, media_source: str | os.PathLike[str], *, temporal_upsampling: str = "",
+                                    spatial_upsampling: str = "", film_grain_intensity: float = 0,
+                                    film_grain_saturation: float = 0.5, seed: int = -1,
+                                    api_options: dict[str, Any] | None = None, return_media: bool = False,
+                                    callbacks: object | None = None, **settings_overrides: Any) -> SessionJob:
+        """Late post-processing of an image or video: an edit task through the same queue as generation."""
+        from .fake_postprocess import build_settings
+
+        settings = build_settings(media_source, temporal_upsampling=temporal_upsampling,
+                                  spatial_upsampling=spatial_upsampling, film_grain_intensity=film_grain_intensity,
+                                  film_grain_saturation=film_grain_saturation, seed=seed, api_options=api_options,
+                                  return_media=return_media, **settings_overrides)
+        return self.submit_task(settings, callbacks=callbacks)
+
     def submit_manifest(self, settings_list: list[dict[str, Any]], callbacks: object | None = None) -> SessionJob:
         base = self._get_caller_base_path()
         tasks = [

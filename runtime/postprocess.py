@@ -1,0 +1,117 @@
+"""Queue WanGP's late post-processing of a shot's take as a job like any other (same queue, progress, cancel).
+
+Everything is checked on the main thread before anything is queued: the parent take and its sidecar,
+WanGP's own rules for the settings; the request then names the parent and the exact settings, which
+go into the new take's sidecar. The parent take is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from typing import Any
+
+import bpy
+
+from ..wangp_backend import postprocess
+from ..wangp_backend.requests import JobRequest
+from ..wangp_backend.review import read_sidecar
+from . import generate, jobs, keys, paths, session, submit, timeline, timer
+
+#: The temporal choice that picks the RIFE multiplier lifting the clip to the scene's frame rate.
+TO_SCENE_FPS = "SCENE_FPS"
+
+
+def _parent(obj: bpy.types.Object, index: int) -> tuple[Any, dict[str, Any]]:
+    shot = obj.movie_director
+    if not 0 <= index < len(shot.takes):
+        raise generate.GenerateError(f"{obj.name} has no take {index + 1} to post-process")
+    take = shot.takes[index]
+    clip, sidecar = bpy.path.abspath(take.filepath), bpy.path.abspath(take.sidecar_path)
+    if not os.path.isfile(clip):
+        raise generate.GenerateError(f"{postprocess.SOURCE_MISSING}: the clip of take {index + 1} of {obj.name} "
+                                     f"({clip})")
+    try:
+        record = read_sidecar(sidecar)
+    except (OSError, ValueError) as exc:
+        raise generate.GenerateError(f"The sidecar of take {index + 1} of {obj.name} cannot be read ({exc}): "
+                                     "use Recover Takes or generate the shot again") from exc
+    return take, record
+
+
+def settings_for(scene: bpy.types.Scene, clip: str, clip_fps: float, spatial: str, temporal: str,
+                 grain: float, saturation: float, seed: int) -> dict[str, Any]:
+    """The keyword arguments of ``submit_media_postprocessing`` (``temporal`` may be :data:`TO_SCENE_FPS`)."""
+    if temporal == TO_SCENE_FPS:
+        temporal = postprocess.rife_for_fps(clip_fps, timeline.scene_fps(scene))
+    if grain > 0 and seed < 0:
+        seed = random.SystemRandom().randrange(generate.MAX_SEED)  # recorded: the same grain can be made again
+    return {
+        "video_source": clip,
+        "spatial_upsampling": spatial,
+        "temporal_upsampling": temporal,
+        "film_grain_intensity": float(grain),
+        "film_grain_saturation": float(saturation),
+        "seed": int(seed),
+    }
+
+
+def queue_postprocess(context: bpy.types.Context, scene: bpy.types.Scene, obj: bpy.types.Object, index: int,
+                      spatial: str, temporal: str, grain: float, saturation: float, seed: int = -1) -> str:
+    """Queue the post-processing of take ``index`` of the shot; returns the job's token (raises GenerateError)."""
+    if generate._animatic(context):
+        raise generate.GenerateError("Post-processing runs in WanGP: set the WanGP folder in the add-on's preferences")
+    take, record = _parent(obj, index)
+    clip = bpy.path.abspath(take.filepath)
+    settings = settings_for(scene, clip, float(record.get("fps", take.fps) or take.fps), spatial, temporal, grain,
+                            saturation, seed)
+    refused = postprocess.problem(settings)
+    if refused:
+        if temporal == TO_SCENE_FPS and not settings["temporal_upsampling"]:
+            refused += f" (the clip already plays at {take.fps:g} fps, the scene's rate or more)"
+        raise generate.GenerateError(f"{obj.name}: {refused}")
+    folder = paths.take_dir(context, scene, obj)
+    problem = paths.writable_problem(folder)
+    if problem:
+        raise generate.GenerateError(problem)
+    try:
+        session.ensure_host(context)
+    except session.SetupError as exc:
+        raise generate.GenerateError(str(exc)) from exc
+    take_name = paths.next_take_name(folder, obj, jobs.reserved_names(folder))
+    key = keys.shot_key(scene, obj)
+    parent = {
+        "file": clip, "sidecar": bpy.path.abspath(take.sidecar_path), "take": index + 1,
+        "model_type": record.get("model_type", take.model_type), "seed": record.get("seed", take.seed),
+        "fps": record.get("fps", take.fps), "frame_count": record.get("frame_count", take.frame_count),
+        "width": record.get("width", 0), "height": record.get("height", 0),
+        "has_audio": record.get("has_audio", take.has_audio),
+    }
+    shot = obj.movie_director
+    request = JobRequest(
+        shot_key=key, settings=settings, take_dir=os.path.abspath(folder), take_name=take_name,
+        operation=postprocess.POSTPROCESS,
+        sidecar_extra={
+            "shot_name": obj.name, "scene_name": scene.name, "blend_file": bpy.data.filepath,
+            # The shot's settings are the parent's: "only changed" batches treat this take as current.
+            "settings_hash": record.get("settings_hash", take.settings_hash),
+            "frame_start": shot.frame_start, "frame_end": shot.frame_end, "scene_fps": timeline.scene_fps(scene),
+            "parent_take": parent,
+            "postprocess": {**{k: v for k, v in settings.items() if k != "video_source"}, "temporal_choice": temporal},
+        },
+    )
+    token = keys.new_id()
+    jobs.add_pending(jobs.PendingJob(
+        token=token, shot_key=key, scene_key=keys.scene_key(scene), file_token=jobs.file_token(),
+        shot_name=obj.name, take_dir=request.take_dir, take_name=take_name, kind="postprocess", snapshot=None,
+        request=request,
+    ))
+    shot.queued_jobs += 1
+    if shot.generation_status != "in_progress":
+        shot.generation_status = "queued"
+        shot.generation_progress = 0
+        shot.generation_phase = "Queued" if session.ready() else "Waiting for the session"
+    shot.error_message = shot.error_class = shot.error_hint = ""
+    timer.ensure_timer()
+    submit.submit_ready()
+    return token
