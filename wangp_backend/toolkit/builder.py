@@ -46,7 +46,9 @@ class BuiltShot:
     guide_target: GuideTarget | None = None
     #: True when the guide must be rendered at ``guide_target`` first (``errors`` then says so too)
     guide_pending: bool = False
-    #: frames of the continued take WanGP puts before the new ones: trim them before the take lands
+    #: frames of the continued take WanGP puts before the new ones: trim them before the take lands.
+    #: What remains is ``video_length - 1`` new frames: clip frames 1.. of the guide target (its frame 0
+    #: is the joint, the previous take's last frame, already on the timeline)
     trim_head_frames: int = 0
     #: plain values for the take's sidecar (the guide: mode, files, hash, frames, fps, size, strength)
     sidecar_extra: dict[str, Any] = field(default_factory=dict)
