@@ -41,6 +41,7 @@ class MOVIE_DIRECTOR_MT_main(bpy.types.Menu):
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
         layout.operator("movie_director.mark_shot", icon="ADD")
+        layout.operator("movie_director.unmark_shot", icon="REMOVE")
         # Without a quality set, generating uses each shot's own quality tier.
         layout.operator("movie_director.generate_shot", icon="RENDER_ANIMATION")
         layout.operator("movie_director.generate_scene", icon="SEQ_SEQUENCER")
@@ -63,6 +64,7 @@ class MOVIE_DIRECTOR_MT_main(bpy.types.Menu):
         layout.operator("movie_director.describe_camera", icon="CAMERA_DATA")
         layout.operator("movie_director.choose_available_model", icon="CHECKMARK")
         layout.operator("movie_director.export_settings", icon="EXPORT")
+        layout.operator("movie_director.open_log", icon="TEXT")
 
         layout.separator()
         layout.operator("movie_director.start_session", icon="PLAY")

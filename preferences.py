@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass
 
 import bpy
-from bpy.props import EnumProperty, FloatProperty, StringProperty
+from bpy.props import BoolProperty, EnumProperty, FloatProperty, StringProperty
 
 from .compat import BLEND_RELATIVE_PATH
 
@@ -60,6 +60,10 @@ class MOVIE_DIRECTOR_AP_preferences(bpy.types.AddonPreferences):
         name="WanGP Python", subtype="FILE_PATH",
         description="Python interpreter of WanGP's environment for the bridge; empty finds it from the packages folder",
     )
+    show_get_started: BoolProperty(
+        name="Show Get Started", default=True,
+        description="Show the first-run steps at the top of the sidebar until they are done",
+    )
 
     farm_url: StringProperty(
         name="Farm URL", description="Where the farm's HTTP front listens, e.g. http://farm-head:8765 (Run WanGP: Farm)"
@@ -76,7 +80,9 @@ class MOVIE_DIRECTOR_AP_preferences(bpy.types.AddonPreferences):
     def draw(self, context):
         layout = self.layout
         layout.use_property_split = True
-        col = layout.column(heading="WanGP")
+        # ``column(heading=...)`` only shows beside checkboxes: these sections get real headings.
+        layout.label(text="WanGP")
+        col = layout.column()
         col.prop(self, "wangp_root")
         col.prop(self, "wangp_site_packages")
         col.prop(self, "wangp_args")
@@ -84,13 +90,16 @@ class MOVIE_DIRECTOR_AP_preferences(bpy.types.AddonPreferences):
         col.prop(self, "wangp_python")
         col.prop(self, "vram_gb")
         if self.host_mode == "FARM":
-            col = layout.column(heading="Farm")
+            layout.label(text="Farm")
+            col = layout.column()
             col.prop(self, "farm_url")
             col.prop(self, "farm_token")
             col.prop(self, "farm_path_map")
-        col = layout.column(heading="Project")
+        layout.label(text="Project")
+        col = layout.column()
         col.prop(self, "output_dir")
         col.prop(self, "templates_dir")
+        col.prop(self, "show_get_started")
         if not bpy.app.online_access:
             layout.label(text="Online access is off: WanGP will not download model weights", icon="INFO")
 

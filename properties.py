@@ -90,6 +90,12 @@ def _review_changed(self, context) -> None:
     review.save(self)
 
 
+def _take_row_selected(self, context: bpy.types.Context) -> None:
+    from .runtime import take_choice  # the runtime imports this module: import it when first needed
+
+    take_choice.list_row_selected(self, context)
+
+
 class MOVIE_DIRECTOR_PG_take(bpy.types.PropertyGroup):
     """One generated clip of a shot; the sidecar JSON beside it holds the exact settings."""
 
@@ -241,7 +247,8 @@ class MOVIE_DIRECTOR_PG_shot(bpy.types.PropertyGroup):
         name="Compare Take", default=-1, description="The other take of the A/B comparison (the one shown before)"
     )
     take_list_index: IntProperty(
-        name="Selected Take", default=-1, description="Row selected in the takes list (display only)"
+        name="Selected Take", default=-1, update=_take_row_selected,
+        description="Row selected in the takes list: selecting a row shows that take on the timeline",
     )
     preview_image: PointerProperty(type=bpy.types.Image, name="Preview", description="Live preview of the shot")
 

@@ -16,6 +16,7 @@ from .export_settings import MOVIE_DIRECTOR_OT_export_settings
 from .generate_scene import MOVIE_DIRECTOR_OT_generate_scene
 from .generate_shot import MOVIE_DIRECTOR_OT_generate_shot
 from .mark_shot import MOVIE_DIRECTOR_OT_mark_shot
+from .open_log import MOVIE_DIRECTOR_OT_open_log
 from .open_preferences import MOVIE_DIRECTOR_OT_open_preferences
 from .postprocess_take import MOVIE_DIRECTOR_OT_postprocess_take
 from .recover_takes import MOVIE_DIRECTOR_OT_recover_takes
@@ -26,9 +27,11 @@ from .set_active_take import MOVIE_DIRECTOR_OT_set_active_take
 from .start_session import MOVIE_DIRECTOR_OT_start_session
 from .stop_session import MOVIE_DIRECTOR_OT_stop_session
 from .unlock_shot import MOVIE_DIRECTOR_OT_unlock_shot
+from .unmark_shot import MOVIE_DIRECTOR_OT_unmark_shot
 
 classes = (
     MOVIE_DIRECTOR_OT_mark_shot,
+    MOVIE_DIRECTOR_OT_unmark_shot,
     MOVIE_DIRECTOR_OT_generate_shot,
     MOVIE_DIRECTOR_OT_generate_scene,
     MOVIE_DIRECTOR_OT_resume_batch,
@@ -43,6 +46,7 @@ classes = (
     MOVIE_DIRECTOR_OT_export_settings,
     MOVIE_DIRECTOR_OT_describe_camera,
     MOVIE_DIRECTOR_OT_open_preferences,
+    MOVIE_DIRECTOR_OT_open_log,
     MOVIE_DIRECTOR_OT_choose_available_model,
     MOVIE_DIRECTOR_OT_approve_take,
     MOVIE_DIRECTOR_OT_unlock_shot,

@@ -10,18 +10,23 @@ from .common import report_notices
 
 
 def report_batch(op: bpy.types.Operator, queued: generate.SceneQueue) -> None:
-    """Report what a batch queued, skipped and could not queue, and its run order."""
-    for problem in queued.problems:
-        op.report({"WARNING"}, problem)
-    for note in queued.notes:
-        op.report({"WARNING"}, note)
+    """Report what a batch queued and its run order, then what it could not queue: the status bar
+    shows the last report, so the warnings come last; the whole report goes to the log (Open Log)."""
     line = queue_report(len(queued.order), len(queued.skipped), len(queued.locked))
     op.report({"INFO"}, line)
-    log.write(f"{line}")
+    log.write(line)
     if queued.order:
-        op.report({"INFO"}, f"Order: {', '.join(queued.order)}")
+        order = f"Order: {', '.join(queued.order)}"
+        op.report({"INFO"}, order)
+        log.write(order)
     if queued.locked:
-        op.report({"INFO"}, f"Locked (approved take): {', '.join(queued.locked)}")
+        locked = f"Locked (approved take): {', '.join(queued.locked)}"
+        op.report({"INFO"}, locked)
+        log.write(locked)
+    warnings = (*queued.problems, *queued.notes)
+    for warning in warnings:
+        op.report({"WARNING"}, warning)
+        log.write(f"Warning: {warning}")
 
 
 def report_summary(op: bpy.types.Operator, context: bpy.types.Context) -> None:

@@ -1,24 +1,25 @@
-"""Helpers the operators share: finding the active shot and reporting what the log kept for the user."""
+"""Helpers the operators share: finding the shot they act on and reporting what the log kept for the user."""
 
 from __future__ import annotations
 
 import bpy
 
-from ..runtime import log
+from ..runtime import log, selection
 
 
 def active_shot(context: bpy.types.Context) -> bpy.types.Object | None:
-    obj = context.active_object
-    return obj if obj is not None and obj.movie_director.is_shot else None
+    """The shot the operator acts on: the active strip's shot in the Sequencer, else the active object."""
+    return selection.context_shot(context)
 
 
 def poll_active_shot(cls: type, context: bpy.types.Context) -> bool:
     """Poll for operators on the active shot, saying why they cannot run."""
-    if context.active_object is None:
+    obj = selection.context_object(context)
+    if obj is None:
         cls.poll_message_set("Select a shot first")
         return False
-    if not context.active_object.movie_director.is_shot:
-        cls.poll_message_set(f"{context.active_object.name} is not a shot: use Mark Shot first")
+    if not obj.movie_director.is_shot:
+        cls.poll_message_set(f"{obj.name} is not a shot: use Mark Shot first")
         return False
     return True
 

@@ -9,6 +9,9 @@ from ..properties import QUALITY_ITEMS
 from ..runtime import generate
 from .batch_common import BatchOperatorMixin, report_batch
 
+#: ``invoke_confirm`` takes a title and a message from Blender 4.1 on.
+_CONFIRM_PARAMS = set(bpy.types.WindowManager.bl_rna.functions["invoke_confirm"].parameters.keys())
+
 
 class MOVIE_DIRECTOR_OT_generate_scene(BatchOperatorMixin, bpy.types.Operator):
     bl_idname = "movie_director.generate_scene"
@@ -26,6 +29,8 @@ class MOVIE_DIRECTOR_OT_generate_scene(BatchOperatorMixin, bpy.types.Operator):
         name="Only Changed", default=True,
         description="Skip shots whose settings match their active take",
     )
+
+    from_click: BoolProperty(options={"HIDDEN", "SKIP_SAVE"})
 
     @classmethod
     def poll(cls, context):
@@ -52,6 +57,36 @@ class MOVIE_DIRECTOR_OT_generate_scene(BatchOperatorMixin, bpy.types.Operator):
             return None
         report_batch(self, queued)
         return queued
+
+    def regenerated(self, context) -> list[str]:
+        """Shots that already have takes and that this batch makes again (all of them unless only
+        changed shots run at their own quality: those are the ones the user changed)."""
+        only_changed = (
+            self.only_changed if self.properties.is_property_set("only_changed")
+            else context.scene.movie_director.only_changed
+        )
+        if only_changed and not self.properties.is_property_set("quality"):
+            return []
+        return sorted(o.name for o in context.scene.objects if o.movie_director.is_shot and len(o.movie_director.takes))
+
+    def invoke(self, context, event):
+        again = self.regenerated(context)
+        if not again:
+            return super().invoke(context, event)
+        # A whole-scene batch can run for hours: ask before making new takes of finished shots.
+        self.from_click = True  # execute() after the confirmation must not wait like a script's
+        names = ", ".join(again[:4]) + (f" and {len(again) - 4} more" if len(again) > 4 else "")
+        message = f"{len(again)} shot(s) already have takes ({names}); each gets a new take"
+        if "message" in _CONFIRM_PARAMS:
+            return context.window_manager.invoke_confirm(
+                self, event, title="Generate the Whole Scene?", message=message, confirm_text="Generate"
+            )
+        return context.window_manager.invoke_confirm(self, event)
+
+    def execute(self, context):
+        if self.from_click:
+            return super().invoke(context, None)
+        return super().execute(context)
 
     def start_batch(self, context) -> str:
         queued = self._queue(context)

@@ -27,7 +27,13 @@ class MOVIE_DIRECTOR_OT_generate_shot(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        return poll_active_shot(cls, context)
+        if not poll_active_shot(cls, context):
+            return False
+        obj = active_shot(context)
+        if not obj.movie_director.prompt.strip():
+            cls.poll_message_set(f"{obj.name} has no prompt: write what happens in the shot first")
+            return False
+        return True
 
     def _queue(self, context) -> list[str] | None:
         obj = active_shot(context)
@@ -49,14 +55,15 @@ class MOVIE_DIRECTOR_OT_generate_shot(bpy.types.Operator):
         if tokens is None:
             return {"CANCELLED"}
         what = f"{len(tokens)} takes of " if len(tokens) > 1 else ""
-        self.report({"INFO"}, f"Queued {what}{context.active_object.name}")
+        self.report({"INFO"}, f"Queued {what}{active_shot(context).name}")
         report_notices(self)
         return {"FINISHED"}
 
     def execute(self, context):
-        name = context.active_object.name
+        obj = active_shot(context)
+        name = obj.name
         keys.ensure_unique_shot_ids(context.scene)  # before the key is read: it names the shot's id
-        key = keys.shot_key(context.scene, context.active_object)
+        key = keys.shot_key(context.scene, obj)
         tokens = self._queue(context)
         if tokens is None:
             return {"CANCELLED"}

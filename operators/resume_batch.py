@@ -16,8 +16,17 @@ class MOVIE_DIRECTOR_OT_resume_batch(BatchOperatorMixin, bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        if batch_queue.ID_PROP not in context.scene and not context.scene.movie_director.scene_key:
+        scene = context.scene
+        # The record in the .blend, or shots the queue file (written after the last save) marked.
+        if batch_queue.ID_PROP not in scene and not any(
+            o.movie_director.is_shot and o.movie_director.error_message == batch_queue.INTERRUPTED
+            for o in scene.objects
+        ):
             cls.poll_message_set("The scene has no interrupted batch")
+            return False
+        scene_key = context.scene.movie_director.scene_key
+        if scene_key and batches.active(scene_key):
+            cls.poll_message_set("The scene's batch is running")
             return False
         return True
 

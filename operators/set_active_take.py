@@ -5,7 +5,7 @@ from __future__ import annotations
 import bpy
 from bpy.props import IntProperty
 
-from ..runtime import review, timeline
+from ..runtime import take_choice
 from .common import active_shot, poll_active_shot, report_notices
 
 
@@ -21,20 +21,16 @@ class MOVIE_DIRECTOR_OT_set_active_take(bpy.types.Operator):
     def poll(cls, context):
         if not poll_active_shot(cls, context):
             return False
-        if not context.active_object.movie_director.takes:
+        if not active_shot(context).movie_director.takes:
             cls.poll_message_set("The shot has no takes yet: generate it first")
             return False
         return True
 
     def execute(self, context):
         obj = active_shot(context)
-        shot = obj.movie_director
-        if self.index >= len(shot.takes):
-            self.report({"ERROR"}, f"{obj.name} has {len(shot.takes)} takes; there is no take {self.index + 1}")
-            return {"CANCELLED"}
         try:
-            note = review.show(context.scene, obj, self.index)
-        except timeline.TimelineError as exc:
+            note = take_choice.choose(context.scene, obj, self.index)
+        except take_choice.TakeChoiceError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         if note:

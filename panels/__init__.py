@@ -16,6 +16,7 @@ from . import (
     shot_advanced,
     shot_camera,
     shot_images,
+    start,
     takes,
     takes_list,
     template_menu,
@@ -27,15 +28,18 @@ classes = (
     model_menu.MOVIE_DIRECTOR_MT_models,
     template_menu.MOVIE_DIRECTOR_MT_templates,
     takes_list.MOVIE_DIRECTOR_UL_takes,
+    # Generate comes first (after the first-run steps): it must be in reach without scrolling at the
+    # default sidebar size in every state; the Session panel, rarely needed once set up, comes last.
     *panel_classes(
-        session.SessionPanel,
+        start.StartPanel,
+        generate.GeneratePanel,
         shot.ShotPanel,
         shot_camera.ShotCameraPanel,
         shot_images.ShotImagesPanel,
         shot_advanced.ShotAdvancedPanel,
-        generate.GeneratePanel,
         takes.TakesPanel,
         batch.BatchPanel,
+        session.SessionPanel,
     ),
 )
 

@@ -3,9 +3,10 @@ drawing helpers that only format what they are given."""
 
 from __future__ import annotations
 
-import textwrap
-
 import bpy
+
+from ..runtime import selection
+from .text_fit import Fit
 
 CATEGORY = "Movie Director"
 
@@ -17,9 +18,6 @@ HAS_PROGRESS = "progress" in bpy.types.UILayout.bl_rna.functions
 
 #: Share of the width ``use_property_split`` gives to labels; hand-made rows line up with it.
 SPLIT_FACTOR = 0.4
-
-#: Characters per line for long read-only texts (hints, wordings) in a sidebar of default width.
-WRAP_WIDTH = 42
 
 
 def panel_classes(*mixins: type) -> tuple[type[bpy.types.Panel], ...]:
@@ -46,15 +44,13 @@ def panel_classes(*mixins: type) -> tuple[type[bpy.types.Panel], ...]:
 
 
 def active_shot(context: bpy.types.Context) -> bpy.types.Object | None:
-    """The active object when it is a shot; the operators act on the same object."""
-    obj = getattr(context, "active_object", None)
-    if obj is not None and obj.movie_director.is_shot:
-        return obj
-    return None
+    """The shot the panels show and the operators act on: in the Sequencer the active strip's shot,
+    else the active object (when it is a shot)."""
+    return selection.context_shot(context)
 
 
 class ShotPanel:
-    """A panel about the active shot: shown only when the active object is a shot."""
+    """A panel about the active shot: shown only when there is one."""
 
     @classmethod
     def poll(cls, context: bpy.types.Context) -> bool:
@@ -70,9 +66,18 @@ def split_row(layout: bpy.types.UILayout, label: str = "") -> bpy.types.UILayout
     return split.row(align=True)
 
 
-def wrapped_label(layout: bpy.types.UILayout, text: str, icon: str = "NONE") -> None:
-    """A long text as several labels: sidebar labels are cut, not wrapped, by Blender."""
-    lines = textwrap.wrap(text, WRAP_WIDTH) or [""]
+def wrapped_label(
+    layout: bpy.types.UILayout,
+    context: bpy.types.Context,
+    text: str,
+    icon: str = "NONE",
+    share: float = 1.0,
+    boxes: int = 0,
+) -> None:
+    """A long text as several labels, wrapped at the sidebar's real width: Blender cuts a label that
+    does not fit instead of wrapping it. ``share`` is the part of the panel's width the labels get
+    (``1 - SPLIT_FACTOR`` beside a property label), ``boxes`` how many boxes they sit in."""
+    lines = Fit(context).lines(text, share, boxes, icon != "NONE")
     col = layout.column(align=True)
     col.label(text=lines[0], icon=icon)
     for line in lines[1:]:

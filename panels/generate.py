@@ -1,4 +1,5 @@
-"""The Generate panel: run or stop the active shot, watch it progress, see why it failed and fix it."""
+"""The Generate panel, first in the sidebar: which shot, its prompt, what stands in the way, the
+Generate button, and then how the shot is going (progress, live preview, interruption, failure)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import bpy
 
 from .. import preferences
 from ..properties import MOVIE_DIRECTOR_PG_shot
-from ..runtime import session
+from ..runtime import batch_queue, session
 from ..wangp_backend.catalog import ModelCatalog
 from .base import ShotPanel, active_shot, draw_progress, wrapped_label
 from .fixes import fix_for_failure
 from .session import runs_animatic
+from .shot_checks import shot_problems, shot_seconds
 
 STATUS_LABELS = {
     "queued": ("Queued", "SORTTIME"),
@@ -20,6 +22,12 @@ STATUS_LABELS = {
 
 #: Size of the live preview in the panel, in icon units (the image keeps its aspect).
 PREVIEW_SCALE = 8
+
+#: ``prop(placeholder=...)`` exists from Blender 4.2's successors on; where it is missing the
+#: problem line under the field says the same.
+HAS_PLACEHOLDER = "placeholder" in bpy.types.UILayout.bl_rna.functions["prop"].parameters
+
+PROMPT_PLACEHOLDER = "What happens in the shot"
 
 
 def progress_text(phase: str, step: int, total: int) -> str:
@@ -38,18 +46,57 @@ def has_model_problem(shot: MOVIE_DIRECTOR_PG_shot, catalog: ModelCatalog | None
     return info is None or not info.available
 
 
-def draw_failure(layout: bpy.types.UILayout, shot: MOVIE_DIRECTOR_PG_shot) -> None:
-    """The error box: what failed, what to do, and the one-click fix for its kind of failure."""
+def interrupted(shot: MOVIE_DIRECTOR_PG_shot) -> bool:
+    """The shot's batch job was cut short by Blender closing (see ``batch_queue.mark_interrupted``)."""
+    return shot.generation_status == "cancelled" and shot.error_message == batch_queue.INTERRUPTED
+
+
+def draw_failure(layout: bpy.types.UILayout, context: bpy.types.Context, shot: MOVIE_DIRECTOR_PG_shot) -> None:
+    """The error box: what failed and what to do in red, then the one-click fix and the log (not red:
+    they are the way out, not the problem)."""
     box = layout.box()
-    box.alert = True
-    wrapped_label(box, shot.error_message or "Generation failed", icon="ERROR")
+    text = box.column()
+    text.alert = True
+    wrapped_label(text, context, shot.error_message or "Generation failed", icon="ERROR", boxes=1)
     if shot.error_hint:
-        wrapped_label(box, shot.error_hint)
+        wrapped_label(text, context, shot.error_hint, boxes=1)
     fix = fix_for_failure(shot.error_class, has_model_problem(shot, session.catalog()), shot.quality)
     if fix is not None:
         op = box.operator(fix.operator, text=fix.text, icon=fix.icon)
         for name, value in fix.properties:
             setattr(op, name, value)
+    box.operator("movie_director.open_log", icon="TEXT")
+
+
+def draw_interrupted(layout: bpy.types.UILayout, context: bpy.types.Context) -> None:
+    box = layout.box()
+    wrapped_label(box, context, "Interrupted: Blender closed during the batch", icon="ERROR", boxes=1)
+    row = box.row(align=True)
+    row.operator("movie_director.resume_batch", text="Resume", icon="PLAY")
+    row.operator("movie_director.recover_takes", text="Recover", icon="RECOVER_LAST")
+
+
+def draw_status(layout: bpy.types.UILayout, context: bpy.types.Context, shot: MOVIE_DIRECTOR_PG_shot) -> None:
+    status = shot.generation_status
+    if status == "in_progress":
+        draw_progress(
+            layout,
+            shot.generation_progress / 100,
+            progress_text(shot.generation_phase, shot.generation_step, shot.generation_total_steps),
+        )
+    elif interrupted(shot):
+        draw_interrupted(layout, context)
+    elif status == "queued" and shot.generation_phase and shot.generation_phase != "Queued":
+        wrapped_label(layout, context, shot.generation_phase, icon="SORTTIME")
+    elif status == "done" and 0 <= shot.active_take_index < len(shot.takes):
+        wrapped_label(layout, context, f"Done: take {shot.active_take_index + 1} is on the timeline", "CHECKMARK")
+    elif status in STATUS_LABELS:
+        text, icon = STATUS_LABELS[status]
+        layout.label(text=text, icon=icon)
+    elif status == "failed":
+        draw_failure(layout, context, shot)
+    if shot.queued_jobs > 1:
+        layout.label(text=f"{shot.queued_jobs - 1} more queued for this shot", icon="SORTTIME")
 
 
 class GeneratePanel(ShotPanel):
@@ -58,9 +105,23 @@ class GeneratePanel(ShotPanel):
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
-        shot = active_shot(context).movie_director
-        status = shot.generation_status
-        running = status in ("queued", "in_progress") or shot.queued_jobs > 0
+        obj = active_shot(context)
+        shot = obj.movie_director
+        running = shot.generation_status in ("queued", "in_progress") or shot.queued_jobs > 0
+
+        # Which shot: in the Sequencer it is the clicked clip's, which need not be the active object.
+        seconds = shot_seconds(context.scene, shot)
+        wrapped_label(
+            layout, context, f"{obj.name}: frames {shot.frame_start}-{shot.frame_end} ({seconds:.1f} s)",
+            icon="CAMERA_DATA" if obj.type == "CAMERA" else "OBJECT_DATA",
+        )
+        col = layout.column(align=True)
+        if HAS_PLACEHOLDER:
+            col.prop(shot, "prompt", text="", placeholder=PROMPT_PLACEHOLDER)
+        else:
+            col.prop(shot, "prompt", text="")
+        for text, icon in shot_problems(context, obj):
+            wrapped_label(layout, context, text, icon=icon)
 
         row = layout.row(align=True)
         row.scale_y = 1.4
@@ -70,34 +131,23 @@ class GeneratePanel(ShotPanel):
         if runs_animatic(session.view().mode, preferences.wangp_setup(context).configured):
             note = layout.column()
             note.active = False
-            note.label(text="Layout animatic: a Blender render, not AI", icon="INFO")
+            wrapped_label(note, context, "Layout animatic: a Blender render, not AI", icon="INFO")
 
-        if status == "in_progress":
-            draw_progress(
-                layout,
-                shot.generation_progress / 100,
-                progress_text(shot.generation_phase, shot.generation_step, shot.generation_total_steps),
-            )
-        elif status in STATUS_LABELS:
-            text, icon = STATUS_LABELS[status]
-            layout.label(text=text, icon=icon)
-        elif status == "failed":
-            draw_failure(layout, shot)
-        if shot.queued_jobs > 1:
-            layout.label(text=f"{shot.queued_jobs - 1} more queued for this shot", icon="SORTTIME")
+        draw_status(layout, context, shot)
 
-        if shot.preview_image is not None:
+        # The live preview is for watching a job; once the take lands the clip is on the timeline.
+        if running and shot.preview_image is not None:
             icon_id = layout.icon(shot.preview_image)
             if icon_id:
                 layout.template_icon(icon_value=icon_id, scale=PREVIEW_SCALE)
             else:
                 # Headless Blender and a preview not rendered yet both give icon 0.
-                layout.label(text=f"Preview: {shot.preview_image.name}", icon="IMAGE_DATA")
+                wrapped_label(layout, context, f"Preview: {shot.preview_image.name}", icon="IMAGE_DATA")
 
         index = shot.active_take_index
         if 0 <= index < len(shot.takes) and shot.takes[index].used_fallback:
             take = shot.takes[index]
             box = layout.box()
-            wrapped_label(box, f"Made by the fallback model {take.model_type}", icon="INFO")
+            wrapped_label(box, context, f"Made by the fallback model {take.model_type}", icon="INFO", boxes=1)
             if take.primary_error:
-                wrapped_label(box, f"The primary model failed: {take.primary_error}")
+                wrapped_label(box, context, f"The primary model failed: {take.primary_error}", boxes=1)

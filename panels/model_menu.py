@@ -8,23 +8,36 @@ from __future__ import annotations
 
 import bpy
 
-from ..runtime import session
+from ..operators.choose_available_model import needed_image
+from ..runtime import selection, session
 from ..wangp_backend.catalog import ModelCatalog, ModelInfo
+from ..wangp_backend.toolkit import choose_model
 
 AVAILABILITY_ICONS = {"available": "CHECKMARK", "partial": "IMPORT", "missing": "IMPORT"}
 
 #: Entries per menu column, so 150 models stay on screen.
 ROWS_PER_COLUMN = 36
 
-#: Where the entries write: the shot the panels show is the active object.
+#: Where the entries write when no shot is in context (the menu names the shot it was opened for).
 MODEL_PATH = "active_object.movie_director.model_type"
 
 # ``SEARCH_ON_KEY_PRESS`` is missing from older builds' enum; asking for it there fails registration.
 _MENU_OPTIONS = {"SEARCH_ON_KEY_PRESS"} & set(bpy.types.Menu.bl_rna.properties["bl_options"].enum_items.keys())
 
 
-def model_status(catalog: ModelCatalog | None, model_type: str) -> tuple[str, str]:
-    """(text, icon) saying whether ``model_type`` can run on this install; "" is the tier's choice."""
+def model_path(obj: bpy.types.Object | None) -> str:
+    """The data path ``wm.context_set_string`` writes: the shot the sidebar shows (in the Sequencer
+    the clicked clip's shot, which need not be the active object)."""
+    if obj is None:
+        return MODEL_PATH
+    return f'scene.objects["{bpy.utils.escape_identifier(obj.name)}"].movie_director.model_type'
+
+
+def model_status(catalog: ModelCatalog | None, model_type: str, online: bool = True) -> tuple[str, str]:
+    """(text, icon) saying whether ``model_type`` can run on this install; "" is the tier's choice.
+
+    ``online`` is Blender's *Allow Online Access*: without it WanGP runs offline and cannot download.
+    """
     if not model_type:
         return "Automatic: chosen by the quality tier", "AUTO"
     if catalog is None:
@@ -35,8 +48,19 @@ def model_status(catalog: ModelCatalog | None, model_type: str) -> tuple[str, st
     if info.availability == "available":
         return "Downloaded", "CHECKMARK"
     if info.availability in ("missing", "partial"):
+        if not online:
+            return "Not downloaded, and online access is off", "ERROR"
         return "Not downloaded: WanGP downloads it on first use", "IMPORT"
     return "Availability unknown", "QUESTION"
+
+
+def resolved_model(context: bpy.types.Context, shot) -> str:
+    """The model the shot will run: its own, or the one Automatic picks on this install now."""
+    if shot.model_type:
+        return shot.model_type
+    model_type, _fallbacks = choose_model(session.catalog(), shot.quality, "", session.vram_gb(context),
+                                          needed_image(shot))
+    return model_type
 
 
 def model_label(catalog: ModelCatalog | None, model_type: str) -> str:
@@ -59,8 +83,9 @@ class MOVIE_DIRECTOR_MT_models(bpy.types.Menu):
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
+        path = model_path(selection.context_shot(context))
         op = layout.operator("wm.context_set_string", text="Automatic (by quality tier)", icon="AUTO")
-        op.data_path, op.value = MODEL_PATH, ""
+        op.data_path, op.value = path, ""
         catalog = session.catalog()
         if catalog is None or not len(catalog):
             layout.label(text="Start the session to list the models", icon="INFO")
@@ -76,4 +101,4 @@ class MOVIE_DIRECTOR_MT_models(bpy.types.Menu):
             op = flow.operator(
                 "wm.context_set_string", text=info.name, icon=AVAILABILITY_ICONS.get(info.availability, "QUESTION")
             )
-            op.data_path, op.value = MODEL_PATH, info.model_type
+            op.data_path, op.value = path, info.model_type

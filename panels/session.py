@@ -45,6 +45,8 @@ def mode_text(mode: str, wangp_configured: bool) -> str:
 class SessionPanel:
     panel_id = "session"
     bl_label = "Session"
+    # Last and closed: the Get Started steps and Generate's problem lines say what matters first.
+    bl_options = {"DEFAULT_CLOSED"}
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
@@ -65,21 +67,24 @@ class SessionPanel:
             col.label(text=f"Jobs queued or running: {view.queued}", icon="SORTTIME")
 
         box = layout.box()
-        wrapped_label(box, mode_text(view.mode, configured), icon="INFO")
+        wrapped_label(box, context, mode_text(view.mode, configured), icon="INFO", boxes=1)
         # The animatic text already says why; a setup problem shows in the error box below.
         if view.mode_reason and not animatic and view.mode_reason != view.message:
-            wrapped_label(box, view.mode_reason)
+            wrapped_label(box, context, view.mode_reason, boxes=1)
 
         if view.farm is not None:
             _draw_farm(layout, view.farm)
 
         if view.state == "failed":
             err = layout.box()
-            err.alert = True
-            wrapped_label(err, view.message or "WanGP could not start", icon="ERROR")
+            text = err.column()
+            text.alert = True  # the problem in red, not its fix
+            wrapped_label(text, context, view.message or "WanGP could not start", icon="ERROR", boxes=1)
             if view.hint:
-                wrapped_label(err, view.hint)
-            err.operator("movie_director.open_preferences", text="Open Preferences", icon="PREFERENCES")
+                wrapped_label(text, context, view.hint, boxes=1)
+            row = err.row(align=True)
+            row.operator("movie_director.open_preferences", text="Preferences", icon="PREFERENCES")
+            row.operator("movie_director.open_log", text="Log", icon="TEXT")
 
         row = layout.row(align=True)
         if view.state in ("starting", "ready"):

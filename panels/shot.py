@@ -1,13 +1,13 @@
-"""The Shot panel: what the active shot asks for (prompt, look, model, quality, frames, size, seed),
-or a button that makes the active object a shot."""
+"""The Shot panel: what the active shot asks for (look, model, quality, frames, size, seed; the prompt
+sits with Generate), or a button that makes the active object a shot."""
 
 from __future__ import annotations
 
 import bpy
 
-from ..runtime import session
+from ..runtime import selection, session
 from .base import active_shot, split_row, wrapped_label
-from .model_menu import model_label, model_status
+from .model_menu import model_label, model_status, resolved_model
 
 
 class ShotPanel:
@@ -20,18 +20,20 @@ class ShotPanel:
         layout.use_property_decorate = False
         obj = active_shot(context)
         if obj is None:
-            active = context.active_object
-            text = f"{active.name} is not a shot" if active is not None else "Select a camera to make it a shot"
-            layout.label(text=text, icon="INFO")
+            other = selection.context_object(context)
+            if other is not None:
+                text = f"{other.name} is not a shot"
+            elif selection.in_sequencer(context):
+                text = "Click a shot's clip, or select a camera to make it a shot"
+            else:
+                text = "Select a camera to make it a shot"
+            wrapped_label(layout, context, text, icon="INFO")
             layout.operator("movie_director.mark_shot", icon="ADD")
             return
         shot = obj.movie_director
 
-        # Prompts are long: give them the full width, with their labels above.
         col = layout.column(align=True)
         col.use_property_split = False
-        col.label(text="Prompt")
-        col.prop(shot, "prompt", text="")
         col.label(text="Negative Prompt")
         col.prop(shot, "negative_prompt", text="")
 
@@ -40,17 +42,25 @@ class ShotPanel:
         template = library.get(shot.template) if shot.template else None
         label = template.label if template is not None else (shot.template or "None")
         split_row(col, "Template").menu("MOVIE_DIRECTOR_MT_templates", text=label, icon="PRESET")
+        # Notes take the full width: the value column alone fits a few words a line at 220 px.
         if template is not None and template.description:
-            note = split_row(col).column()
+            note = col.column(align=True)
             note.active = False
-            wrapped_label(note, template.description)
+            wrapped_label(note, context, template.description)
         elif shot.template and template is None:
-            split_row(col).label(text=f"Template not found: {shot.template}", icon="ERROR")
+            wrapped_label(col, context, f"Template not found: {shot.template}", "ERROR")
 
         catalog = session.catalog()
         split_row(col, "Model").menu("MOVIE_DIRECTOR_MT_models", text=model_label(catalog, shot.model_type))
-        status, icon = model_status(catalog, shot.model_type)
-        split_row(col).label(text=status, icon=icon)
+        status, icon = model_status(catalog, shot.model_type, bpy.app.online_access)
+        note = col.column(align=True)
+        wrapped_label(note, context, status, icon)
+        if not shot.model_type and catalog is not None:
+            # Name what Automatic picks on this install, so the choice is never a surprise.
+            picked = resolved_model(context, shot)
+            known = catalog.get(picked) is not None
+            text = f"Automatic picks {model_label(catalog, picked)}" + ("" if known else ", unknown to this WanGP")
+            wrapped_label(note, context, text, icon="BLANK1")
         col.prop(shot, "fallback_model_type")
         col.prop(shot, "quality")
 
@@ -61,3 +71,4 @@ class ShotPanel:
         col = layout.column()
         col.prop(shot, "resolution")
         col.prop(shot, "seed")
+        layout.operator("movie_director.unmark_shot", icon="REMOVE")

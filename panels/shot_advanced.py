@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from .base import ShotPanel, active_shot
+from .base import ShotPanel, active_shot, wrapped_label
 
 
 class ShotAdvancedPanel(ShotPanel):
@@ -23,4 +23,4 @@ class ShotAdvancedPanel(ShotPanel):
         col.prop(shot, "guidance")
         sub = col.column()
         sub.active = False
-        sub.label(text="0 lets the quality tier and the model choose")
+        wrapped_label(sub, context, "0 lets the quality tier and the model choose")

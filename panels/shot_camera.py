@@ -15,14 +15,17 @@ class ShotCameraPanel(ShotPanel):
     panel_id = "shot_camera"
     parent_id = "shot"
     bl_label = "Camera Language"
+    # Eighteen toggles: closed until asked for, so Generate and the shot's settings stay in reach.
+    bl_options = {"DEFAULT_CLOSED"}
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
-        layout.use_property_split = True
+        layout.use_property_split = False
         layout.use_property_decorate = False
         obj = active_shot(context)
         shot = obj.movie_director
-        layout.prop(shot, "camera_mode")
+        # The panel's title already names the choice: the three sources as buttons, no label.
+        layout.row().prop(shot, "camera_mode", expand=True)
 
         if shot.camera_mode == "MANUAL":
             grid = layout.grid_flow(row_major=True, columns=MOVE_COLUMNS, even_columns=True, align=True)
@@ -30,10 +33,10 @@ class ShotCameraPanel(ShotPanel):
                 grid.prop_enum(shot, "camera_movements", move_id)
         elif shot.camera_mode == "DERIVED":
             source = obj.name if obj.type == "CAMERA" else "the scene camera"
-            layout.label(text=f"Read from {source}'s animation and lens", icon="CAMERA_DATA")
+            wrapped_label(layout, context, f"Read from {source}'s animation and lens", icon="CAMERA_DATA")
 
         if shot.camera_mode != "NONE":
             box = layout.box()
             box.label(text="The prompt gets:")
-            wrapped_label(box, shot.camera_wording or "Nothing yet: press Describe Camera")
+            wrapped_label(box, context, shot.camera_wording or "Worded from the camera when you generate", boxes=1)
             box.operator("movie_director.describe_camera", icon="FILE_REFRESH")

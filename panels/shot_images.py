@@ -5,7 +5,7 @@ from __future__ import annotations
 import bpy
 
 from ..runtime import session
-from .base import ShotPanel, active_shot
+from .base import ShotPanel, active_shot, wrapped_label
 
 SOURCE_NOTES = {
     "CAMERA_FRAME": ("The shot camera is rendered at the first frame", "CAMERA_DATA"),
@@ -39,6 +39,6 @@ class ShotImagesPanel(ShotPanel):
                 col.template_ID(shot, data_prop, open="image.open")
             elif source in SOURCE_NOTES:
                 text, icon = SOURCE_NOTES[source]
-                col.label(text=text, icon=icon)
+                wrapped_label(col, context, text, icon=icon)
             if source != "NONE" and info is not None and not info.accepts_image(role):
-                col.label(text=f"{info.name} takes no {role} image", icon="ERROR")
+                wrapped_label(col, context, f"{info.name} takes no {role} image", icon="ERROR")

@@ -7,6 +7,7 @@ import os
 import bpy
 
 from .base import ShotPanel, active_shot, wrapped_label
+from .takes_list import take_name
 
 #: Rows the list shows before it scrolls.
 LIST_ROWS = 4
@@ -23,7 +24,7 @@ class TakesPanel(ShotPanel):
             layout.label(text="No takes yet", icon="INFO")
         else:
             layout.template_list(
-                # The list's own selection is display only: a row's button (set_active_take) swaps the clip.
+                # Selecting a row chooses the take: take_list_index's update swaps the clip.
                 "MOVIE_DIRECTOR_UL_takes", "", shot, "takes", shot, "take_list_index", rows=LIST_ROWS
             )
             draw_lock(layout, shot)
@@ -33,12 +34,14 @@ class TakesPanel(ShotPanel):
                 draw_review(layout, shot, take)
                 col = layout.column(align=True)
                 col.active = False
-                col.label(text=f"{take.model_type}, seed {take.seed}")
-                col.label(
-                    text=f"{take.frame_count} frames at {take.fps:g} fps" + (", with sound" if take.has_audio else "")
-                )
+                wrapped_label(col, context, take_name(take, index), icon="FILE_MOVIE")
+                wrapped_label(col, context, f"{take.model_type}, seed {take.seed}")
+                sound = ", with sound" if take.has_audio else ""
+                wrapped_label(col, context, f"{take.frame_count} frames at {take.fps:g} fps{sound}")
                 if take.used_fallback:
-                    wrapped_label(col, f"Fallback: {take.primary_error or 'the primary model failed'}", icon="ERROR")
+                    wrapped_label(
+                        col, context, f"Fallback: {take.primary_error or 'the primary model failed'}", icon="ERROR"
+                    )
         layout.operator("movie_director.export_settings", icon="EXPORT")
 
 

@@ -1,8 +1,9 @@
-"""The list of a shot's takes. Each row is a button that shows that take on the timeline, because
-picking a take must swap the strip's clip, which only the ``set_active_take`` operator does."""
+"""The list of a shot's takes: take number and age per row, the row of the take on the timeline
+marked. Selecting a row is choosing the take (``take_list_index``'s update swaps the clip)."""
 
 from __future__ import annotations
 
+import datetime
 import os
 
 import bpy
@@ -20,6 +21,25 @@ def short_time(iso: str) -> str:
     return iso[5:16].replace("T", " ")
 
 
+def age_text(iso: str, now: datetime.datetime | None = None) -> str:
+    """How long ago the take finished ("5 min ago"), or its day and minute when older than a week."""
+    try:
+        created = datetime.datetime.fromisoformat(iso)
+    except ValueError:
+        return ""
+    seconds = ((now or datetime.datetime.now()) - created).total_seconds()
+    if seconds < 0 or seconds >= 7 * 86400:
+        return short_time(iso)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    return f"{days} day{'s' if days > 1 else ''} ago"
+
+
 class MOVIE_DIRECTOR_UL_takes(bpy.types.UIList):
     bl_idname = "MOVIE_DIRECTOR_UL_takes"
 
@@ -30,12 +50,8 @@ class MOVIE_DIRECTOR_UL_takes(bpy.types.UIList):
             layout.operator("movie_director.set_active_take", text="", icon=radio, emboss=False).index = index
             return
         row = layout.row(align=True)
-        row.operator(
-            "movie_director.set_active_take", text=take_name(item, index), icon=radio, emboss=False
-        ).index = index
-        row.label(text=item.model_type)
-        row.label(text=f"seed {item.seed}")
-        row.label(text=short_time(item.created))
+        row.operator("movie_director.set_active_take", text=f"Take {index + 1}", icon=radio, emboss=False).index = index
+        row.label(text=age_text(item.created))
         if item.rating:
             row.label(text="*" * item.rating)
         if item.approved:

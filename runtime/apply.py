@@ -66,6 +66,7 @@ def _add_take(obj: bpy.types.Object, msg: m.TakeReady) -> int:
     if 0 <= shot.active_take_index < len(shot.takes) - 1:
         shot.compare_take_index = shot.active_take_index  # the A/B key goes back to the take shown before
     shot.active_take_index = len(shot.takes) - 1
+    shot.take_list_index = shot.active_take_index  # the highlighted row is the take on the timeline
     return shot.active_take_index
 
 

@@ -258,6 +258,7 @@ def recover_takes(context: bpy.types.Context, scene: bpy.types.Scene) -> tuple[l
             continue
         _take_from_sidecar(obj, record)
         shot.active_take_index = len(shot.takes) - 1
+        shot.take_list_index = shot.active_take_index
         if shot.error_message == INTERRUPTED:
             shot.generation_status = "done"
             shot.generation_phase = "Recovered"

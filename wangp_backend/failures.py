@@ -28,7 +28,7 @@ HINTS: dict[str, str] = {
         "or start WanGP with a lower-VRAM profile (--profile 4 or 5)."
     ),
     "validation": "Fix the shot's settings and generate again.",
-    "runtime": "WanGP failed while generating; the log below has the details.",
+    "runtime": "WanGP failed while generating; Open Log shows the details.",
     "environment": "WanGP could not be started; fix the WanGP settings in the add-on preferences and start it again.",
 }
 
