@@ -181,7 +181,7 @@ def test_missing_input_file_fails_validation(ready: Collector, tmp_path: Path) -
     [
         ("oom", "out_of_memory", "CUDA out of memory", "Not enough GPU memory"),
         ("missing_weights", "offline_or_missing_weights", "locate the file on the Hub", "allow online access"),
-        ("runtime", "runtime", "Expected all tensors to be on the same device", "the log below has the details"),
+        ("runtime", "runtime", "Expected all tensors to be on the same device", "Open Log shows the details"),
     ],
 )
 def test_generation_failures_are_classified(ready: Collector, tmp_path: Path, marker: str, error_class: str,

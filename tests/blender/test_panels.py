@@ -157,7 +157,7 @@ def panel(name: str, space: str = "view3d"):
     return getattr(bpy.types, f"MOVIE_DIRECTOR_PT_{name}_{space}")
 
 
-PANELS = ("session", "shot", "shot_camera", "shot_images", "shot_advanced", "generate", "takes", "batch")
+PANELS = ("start", "session", "shot", "shot_camera", "shot_images", "shot_advanced", "generate", "takes", "batch")
 SHOT_PANELS = ("shot_camera", "shot_images", "shot_advanced", "generate", "takes")
 
 
@@ -314,9 +314,10 @@ def test_no_shot_selected_offers_mark_shot(md, session_view):
 
 
 def test_shot_panel_shows_the_shot_fields(shot):
+    # The prompt sits with Generate, first in the sidebar; the rest of the shot's settings follow.
+    assert draw(panel("generate")).props() == ["prompt"]
     drawn = draw(panel("shot"))
     for name in (
-        "prompt",
         "negative_prompt",
         "fallback_model_type",
         "quality",
@@ -454,8 +455,11 @@ def test_failed_error_box_offers_the_fix(shot, error_class, model_type, message,
     md_shot.model_type = model_type
     drawn = draw(panel("generate"))
     assert message in drawn.labels() and "Do this next" in drawn.labels()
-    # The box is the alerted one; its buttons are the fix (the Generate button sits above it).
-    fixes = [b for b in drawn.buttons() if b.text not in ("Generate", "Cancel")]
+    # The box is the alerted one; its buttons are the fix (the Generate button sits above it) and the log.
+    assert drawn.buttons("movie_director.open_log")
+    fixes = [
+        b for b in drawn.buttons() if b.text not in ("Generate", "Cancel") and b.idname != "movie_director.open_log"
+    ]
     if fix_op is None:
         assert fixes == []
     else:
@@ -466,6 +470,7 @@ def test_failed_error_box_offers_the_fix(shot, error_class, model_type, message,
 def test_preview_tolerates_icon_zero_and_shows_the_image(shot):
     image = bpy.data.images.new("MD Preview PanelShot", 8, 8)
     shot.movie_director.preview_image = image
+    shot.movie_director.generation_status = "in_progress"  # the preview is for watching a job
     try:
         headless = draw(panel("generate"), icon_id=0)
         assert not headless.calls("template_icon") and "MD Preview PanelShot" in headless.labels()
@@ -513,13 +518,14 @@ def test_done_with_takes_lists_them_and_notes_the_fallback(md, shot):
     assert "49 frames at 24 fps" in takes.labels()
     assert takes.buttons("movie_director.export_settings")
 
+    # The active take's file, model and seed under the list; each row its number and age.
+    assert "PanelShot_take002" in takes.labels() and "ltx2, seed 12" in takes.labels()
     ui_list = md.panels.takes_list.MOVIE_DIRECTOR_UL_takes
     first, second = draw_item(ui_list, md_shot, 0), draw_item(ui_list, md_shot, 1)
     (pick,) = first.buttons("movie_director.set_active_take")
-    assert pick.values == {"index": 0} and pick.text == "PanelShot_take001"
-    assert "seed 11" in first.labels() and "11-21 20:19" in first.labels()
+    assert pick.values == {"index": 0} and pick.text == "Take 1"
+    assert "11-21 20:19" in first.labels()  # older than a week: its day and minute
     assert second.buttons("movie_director.set_active_take")[0].values == {"index": 1}
-    assert "ltx2" in second.labels()
     fallback_marks = [kw for _args, kw in second.calls("label") if kw.get("icon") == "ERROR"]
     assert fallback_marks and not [kw for _args, kw in first.calls("label") if kw.get("icon") == "ERROR"]
     assert draw_item(ui_list, md_shot, 1, "GRID").buttons("movie_director.set_active_take")
@@ -545,8 +551,9 @@ def test_batch_progress_and_summary(md):
         runs = drawn.buttons("movie_director.generate_scene")
         # The first runs each shot at its own quality; "Only Changed" is read from the scene by the operator.
         assert [b.values for b in runs] == [{}, {"quality": "PREVIEW"}, {"quality": "STANDARD"}, {"quality": "FINAL"}]
-        assert drawn.buttons("movie_director.cancel")[0].values == {"scope": "ALL"}
+        assert not drawn.buttons("movie_director.cancel")  # nothing runs: no Cancel All
         assert "Generated 1 | Failed 1" in drawn.labels() and "only_changed" in drawn.props()
+        assert drawn.buttons("movie_director.open_log")  # the whole report
     finally:
         scene_md.batch_total = scene_md.batch_done = scene_md.batch_failed = 0
         scene_md.batch_summary = ""
