@@ -18,7 +18,7 @@ class MOVIE_DIRECTOR_OT_approve_take(bpy.types.Operator):
     def poll(cls, context):
         if not poll_active_shot(cls, context):
             return False
-        shot = context.active_object.movie_director
+        shot = active_shot(context).movie_director
         if not 0 <= shot.active_take_index < len(shot.takes):
             cls.poll_message_set("The shot has no active take to approve: generate it first")
             return False

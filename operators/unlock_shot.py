@@ -18,7 +18,7 @@ class MOVIE_DIRECTOR_OT_unlock_shot(bpy.types.Operator):
     def poll(cls, context):
         if not poll_active_shot(cls, context):
             return False
-        if not review.locked(context.active_object):
+        if not review.locked(active_shot(context)):
             cls.poll_message_set("The shot is not locked: no take of it is approved")
             return False
         return True

@@ -26,6 +26,7 @@ from .base import panel_classes
 # Parents come before their sub-panels, and the order is the order in the sidebar.
 classes = (
     model_menu.MOVIE_DIRECTOR_MT_models,
+    model_menu.MOVIE_DIRECTOR_MT_fallback_models,
     template_menu.MOVIE_DIRECTOR_MT_templates,
     takes_list.MOVIE_DIRECTOR_UL_takes,
     # Generate comes first (after the first-run steps): it must be in reach without scrolling at the

@@ -25,12 +25,16 @@ MODEL_PATH = "active_object.movie_director.model_type"
 _MENU_OPTIONS = {"SEARCH_ON_KEY_PRESS"} & set(bpy.types.Menu.bl_rna.properties["bl_options"].enum_items.keys())
 
 
-def model_path(obj: bpy.types.Object | None) -> str:
+def model_path(obj: bpy.types.Object | None, prop: str = "model_type") -> str:
     """The data path ``wm.context_set_string`` writes: the shot the sidebar shows (in the Sequencer
     the clicked clip's shot, which need not be the active object)."""
     if obj is None:
-        return MODEL_PATH
-    return f'scene.objects["{bpy.utils.escape_identifier(obj.name)}"].movie_director.model_type'
+        return MODEL_PATH.replace("model_type", prop)
+    return f'scene.objects["{bpy.utils.escape_identifier(obj.name)}"].movie_director.{prop}'
+
+
+def fallback_list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def model_status(catalog: ModelCatalog | None, model_type: str, online: bool = True) -> tuple[str, str]:
@@ -102,3 +106,31 @@ class MOVIE_DIRECTOR_MT_models(bpy.types.Menu):
                 "wm.context_set_string", text=info.name, icon=AVAILABILITY_ICONS.get(info.availability, "QUESTION")
             )
             op.data_path, op.value = path, info.model_type
+
+
+class MOVIE_DIRECTOR_MT_fallback_models(bpy.types.Menu):
+    bl_idname = "MOVIE_DIRECTOR_MT_fallback_models"
+    bl_label = "Add Fallback Model"
+    bl_description = "Add a model of this install to the shot's fallbacks, tried in order if its model fails"
+    bl_options = _MENU_OPTIONS
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        obj = selection.context_shot(context)
+        if obj is None:
+            layout.label(text="Select a shot", icon="INFO")
+            return
+        path = model_path(obj, "fallback_model_type")
+        chosen = fallback_list(obj.movie_director.fallback_model_type)
+        op = layout.operator("wm.context_set_string", text="None (the tier's fallbacks)", icon="X")
+        op.data_path, op.value = path, ""
+        catalog = session.catalog()
+        if catalog is None or not len(catalog):
+            layout.label(text="Start the session to list the models", icon="INFO")
+            return
+        # Installed models only: falling back to a download helps nobody.
+        for info in sorted(catalog.available(), key=lambda m: (_family(m), m.name)):
+            if info.model_type in chosen:
+                continue
+            op = layout.operator("wm.context_set_string", text=info.name, icon="ADD")
+            op.data_path, op.value = path, ", ".join([*chosen, info.model_type])

@@ -61,7 +61,10 @@ class ShotPanel:
             known = catalog.get(picked) is not None
             text = f"Automatic picks {model_label(catalog, picked)}" + ("" if known else ", unknown to this WanGP")
             wrapped_label(note, context, text, icon="BLANK1")
-        col.prop(shot, "fallback_model_type")
+        # Typed (comma separated) or picked from the installed models.
+        row = split_row(col, "Fallbacks")  # "Fallback Models" is cut at 220 px
+        row.prop(shot, "fallback_model_type", text="")
+        row.menu("MOVIE_DIRECTOR_MT_fallback_models", text="", icon="ADD")
         col.prop(shot, "quality")
 
         col = layout.column(align=True)

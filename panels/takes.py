@@ -27,7 +27,7 @@ class TakesPanel(ShotPanel):
                 # Selecting a row chooses the take: take_list_index's update swaps the clip.
                 "MOVIE_DIRECTOR_UL_takes", "", shot, "takes", shot, "take_list_index", rows=LIST_ROWS
             )
-            draw_lock(layout, shot)
+            draw_lock(layout, context, shot)
             index = shot.active_take_index
             if 0 <= index < len(shot.takes):
                 take = shot.takes[index]
@@ -45,19 +45,20 @@ class TakesPanel(ShotPanel):
         layout.operator("movie_director.export_settings", icon="EXPORT")
 
 
-def draw_lock(layout: bpy.types.UILayout, shot) -> None:
+def draw_lock(layout: bpy.types.UILayout, context: bpy.types.Context, shot) -> None:
     """A locked shot says so, with its one-click unlock."""
     approved = next((i for i, take in enumerate(shot.takes) if take.approved), -1)
     if approved < 0:
         return
-    row = layout.row(align=True)
-    row.label(text=f"Locked: take {approved + 1} approved", icon="LOCKED")
-    row.operator("movie_director.unlock_shot", text="Unlock", icon="UNLOCKED")
+    # The sentence on its own line: beside the button it is cut at the default sidebar width.
+    wrapped_label(layout, context, f"Locked: take {approved + 1} approved", icon="LOCKED")
+    layout.operator("movie_director.unlock_shot", text="Unlock", icon="UNLOCKED")
 
 
 def draw_review(layout: bpy.types.UILayout, shot, take) -> None:
     """The active take's review: approve, A/B against the take shown before, rating and note."""
-    row = layout.row(align=True)
+    # One button a line: side by side, "Approve Take" and "A/B with Take 2" are cut at 220 px.
+    row = layout.column(align=True)
     if not take.approved:
         row.operator("movie_director.approve_take", icon="CHECKMARK")
     if len(shot.takes) > 1:

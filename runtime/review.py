@@ -7,7 +7,7 @@ from typing import Any
 import bpy
 
 from ..wangp_backend.review import Review, review_of, write_review
-from . import keys, log, timeline, timer
+from . import keys, log, selection, timeline, timer
 
 
 def approved_index(obj: bpy.types.Object) -> int:
@@ -55,18 +55,7 @@ def set_approved(obj: bpy.types.Object, index: int) -> None:
 
 def target_shot(context: bpy.types.Context) -> bpy.types.Object | None:
     """The shot a review key acts on: the sequencer's active shot strip, else the active object if a shot."""
-    scene = context.scene
-    editor = scene.sequence_editor if scene else None
-    space = getattr(context, "space_data", None)
-    if editor is not None and getattr(space, "type", "") == "SEQUENCE_EDITOR":
-        strip = editor.active_strip
-        key = strip.get("md_shot_key") if strip is not None else None
-        if key:
-            _scene, obj = keys.find_shot(key)
-            if obj is not None:
-                return obj
-    obj = getattr(context, "active_object", None)
-    return obj if obj is not None and obj.movie_director.is_shot else None
+    return selection.context_shot(context)
 
 
 def other_take(obj: bpy.types.Object) -> int:

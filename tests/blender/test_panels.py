@@ -13,10 +13,7 @@ import types
 
 import bpy
 import pytest
-
-UI_FUNCTIONS = bpy.types.UILayout.bl_rna.functions
-ICONS = frozenset(bpy.types.UILayout.bl_rna.functions["label"].parameters["icon"].enum_items.keys())
-CONTAINERS = frozenset({"row", "column", "box", "split", "grid_flow", "column_flow"})
+from sidebar_model import Layout, OpButton
 
 RECORDS = (
     {
@@ -44,71 +41,6 @@ RECORDS = (
         "media_inputs": {"image": {"start": True, "end": True}},
     },
 )
-
-
-def op_rna(idname: str):
-    """The operator's RNA type; KeyError when no such operator is registered."""
-    module, name = idname.split(".")
-    return getattr(getattr(bpy.ops, module), name).get_rna_type()
-
-
-class OpButton:
-    """What ``layout.operator()`` returns: only the operator's own properties can be set on it."""
-
-    def __init__(self, idname: str, text: str) -> None:
-        object.__setattr__(self, "idname", idname)
-        object.__setattr__(self, "text", text)
-        object.__setattr__(self, "values", {})
-
-    def __setattr__(self, name: str, value) -> None:
-        assert name in op_rna(self.idname).properties, f"{self.idname} has no property {name!r}"
-        self.values[name] = value
-
-
-class Layout:
-    """A recording stand-in for ``UILayout``; every call lands in the shared ``log``."""
-
-    def __init__(self, log: list, icon_id: int = 0, path: str = "layout") -> None:
-        object.__setattr__(self, "log", log)
-        object.__setattr__(self, "icon_id", icon_id)
-        object.__setattr__(self, "path", path)
-
-    def __setattr__(self, name: str, value) -> None:
-        assert name in bpy.types.UILayout.bl_rna.properties, f"UILayout has no attribute {name!r}"
-        object.__setattr__(self, name, value)
-
-    def __getattr__(self, name: str):
-        def call(*args, **kw):
-            self.log.append((self.path, name, args, kw))
-            # The real UILayout raises TypeError on an unknown keyword: catch that here too.
-            assert name in UI_FUNCTIONS, f"UILayout has no {name}()"
-            assert set(kw) <= set(UI_FUNCTIONS[name].parameters.keys()), f"{name}() has no parameter in {kw}"
-            icon = kw.get("icon")
-            assert icon is None or icon in ICONS, f"unknown icon {icon!r}"
-            if name in CONTAINERS:
-                return Layout(self.log, self.icon_id, f"{self.path}.{name}")
-            if name in ("prop", "prop_enum", "template_ID"):
-                data, prop = args[0], args[1]
-                assert prop in data.bl_rna.properties, f"{data.bl_rna.identifier} has no property {prop!r}"
-                if name == "prop_enum":
-                    assert args[2] in data.bl_rna.properties[prop].enum_items.keys(), args[2]
-            if name == "operator":
-                op_rna(args[0])
-                button = OpButton(args[0], kw.get("text", ""))
-                self.log.append((self.path, "button", (button,), {}))
-                return button
-            if name == "operator_menu_enum":
-                assert args[1] in op_rna(args[0]).properties
-            if name == "menu":
-                assert isinstance(getattr(bpy.types, args[0], None), type), f"menu {args[0]} not registered"
-            if name == "template_list":
-                assert hasattr(bpy.types, args[0]), f"UI list {args[0]} not registered"
-                assert args[3] in args[2].bl_rna.properties and args[5] in args[4].bl_rna.properties
-            if name == "icon":
-                return self.icon_id
-            return None
-
-        return call
 
 
 class Drawn:
@@ -328,7 +260,11 @@ def test_shot_panel_shows_the_shot_fields(shot):
     ):
         assert name in drawn.props(), name
     menus = {args[0]: kw["text"] for args, kw in drawn.calls("menu")}
-    assert menus == {"MOVIE_DIRECTOR_MT_templates": "None", "MOVIE_DIRECTOR_MT_models": "Automatic"}
+    assert menus == {
+        "MOVIE_DIRECTOR_MT_templates": "None",
+        "MOVIE_DIRECTOR_MT_models": "Automatic",
+        "MOVIE_DIRECTOR_MT_fallback_models": "",
+    }
     assert "Automatic: chosen by the quality tier" in drawn.labels()
     advanced = draw(panel("shot_advanced"))
     assert advanced.props() == ["steps", "guidance"]

@@ -172,3 +172,24 @@ def test_whole_scene_batch_asks_before_new_takes_of_finished_shots(md, fresh_sce
     assert regenerated(False) == ["Cam"]
     assert regenerated(True) == []  # only changed shots, at their own quality
     assert regenerated(True, quality="FINAL") == ["Cam"]
+
+
+def test_fallback_menu_adds_installed_models_to_the_list(md, fresh_scene, monkeypatch):
+    import types
+
+    from sidebar_model import Layout
+    from test_panels import RECORDS
+
+    cat = md.wangp_backend.catalog.ModelCatalog.from_records(RECORDS)
+    monkeypatch.setattr(md.runtime.session, "catalog", lambda: cat)
+    obj = _camera(fresh_scene, "Cam")
+    bpy.ops.movie_director.mark_shot()
+    obj.movie_director.fallback_model_type = "ltx2"
+    log: list = []
+    bpy.types.MOVIE_DIRECTOR_MT_fallback_models.draw(types.SimpleNamespace(layout=Layout(log)), bpy.context)
+    entries = [args[0].values for _p, call, args, _kw in log if call == "button"]
+    path = 'scene.objects["Cam"].movie_director.fallback_model_type'
+    # Only t2v is installed among the records; ltx2 is chosen already.
+    assert entries == [{"data_path": path, "value": ""}, {"data_path": path, "value": "ltx2, t2v"}]
+    bpy.ops.wm.context_set_string(data_path=path, value="ltx2, t2v")
+    assert obj.movie_director.fallback_model_type == "ltx2, t2v"
