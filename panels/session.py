@@ -73,7 +73,7 @@ class SessionPanel:
             wrapped_label(box, context, view.mode_reason, boxes=1)
 
         if view.farm is not None:
-            _draw_farm(layout, view.farm)
+            _draw_farm(layout, context, view.farm)
 
         if view.state == "failed":
             err = layout.box()
@@ -86,7 +86,8 @@ class SessionPanel:
             row.operator("movie_director.open_preferences", text="Preferences", icon="PREFERENCES")
             row.operator("movie_director.open_log", text="Log", icon="TEXT")
 
-        row = layout.row(align=True)
+        # One button a line: side by side, "Refresh Models" is cut at 220 px.
+        row = layout.column(align=True)
         if view.state in ("starting", "ready"):
             row.operator("movie_director.stop_session", text="Stop", icon="CANCEL")
         else:
@@ -94,14 +95,15 @@ class SessionPanel:
         row.operator("movie_director.refresh_models", text="Refresh Models", icon="FILE_REFRESH")
 
 
-def _draw_farm(layout: bpy.types.UILayout, farm) -> None:
+def _draw_farm(layout: bpy.types.UILayout, context: bpy.types.Context, farm) -> None:
     """The farm's workers (what each one runs) and its queue, as the farm host last read them."""
     box = layout.box()
-    box.label(text=f"Farm: {farm.url}", icon="NETWORK_DRIVE")
+    wrapped_label(box, context, f"Farm: {farm.url}", icon="NETWORK_DRIVE", boxes=1)
     if farm.problem:
-        wrapped_label(box, farm.problem, icon="ERROR")
+        wrapped_label(box, context, farm.problem, icon="ERROR", boxes=1)
     for name, state, model, shot, vram in farm.workers:
         idle = f"idle, {model} loaded" if model else "idle"
         what = f"{shot} ({model})" if shot else ("lost" if state == "lost" else idle)
-        box.label(text=f"{name} · {vram:g} GB: {what}", icon="CHECKMARK" if state != "lost" else "ERROR")
-    box.label(text=f"Queue: {farm.queued} waiting, {farm.running} running")
+        mark = "CHECKMARK" if state != "lost" else "ERROR"
+        wrapped_label(box, context, f"{name} · {vram:g} GB: {what}", mark, boxes=1)
+    wrapped_label(box, context, f"Queue: {farm.queued} waiting, {farm.running} running", boxes=1)

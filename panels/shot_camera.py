@@ -6,8 +6,9 @@ import bpy
 
 from ..properties import CAMERA_MOVE_ITEMS
 from .base import ShotPanel, active_shot, wrapped_label
+from .text_fit import Fit
 
-#: Toggle buttons per row for the camera moves.
+#: Toggle buttons per row for the camera moves, at most (fewer when the names would be cut).
 MOVE_COLUMNS = 3
 
 
@@ -24,11 +25,13 @@ class ShotCameraPanel(ShotPanel):
         layout.use_property_decorate = False
         obj = active_shot(context)
         shot = obj.movie_director
-        # The panel's title already names the choice: the three sources as buttons, no label.
-        layout.row().prop(shot, "camera_mode", expand=True)
+        # The panel's title already names the choice: the three sources as buttons, no label; one
+        # under the other, since side by side "From Camera" is cut at 220 px.
+        layout.column(align=True).prop(shot, "camera_mode", expand=True)
 
         if shot.camera_mode == "MANUAL":
-            grid = layout.grid_flow(row_major=True, columns=MOVE_COLUMNS, even_columns=True, align=True)
+            columns = Fit(context).columns([label for _id, label, _wording in CAMERA_MOVE_ITEMS], MOVE_COLUMNS)
+            grid = layout.grid_flow(row_major=True, columns=columns, even_columns=True, align=True)
             for move_id, _label, _wording in CAMERA_MOVE_ITEMS:
                 grid.prop_enum(shot, "camera_movements", move_id)
         elif shot.camera_mode == "DERIVED":

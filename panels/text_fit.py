@@ -94,6 +94,14 @@ class Fit:
         self.width = panel_width(context)
         self.points = widget_points(context)
 
+    def columns(self, labels: list[str], most: int) -> int:
+        """How many equal columns (up to ``most``) fit the widest of ``labels`` on one button each."""
+        widest = max((text_width(label, self.points) for label in labels), default=0.0)
+        for count in range(most, 1, -1):
+            if self.width / count - TEXT_INSET >= widest:
+                return count
+        return 1
+
     def lines(self, text: str, share: float = 1.0, boxes: int = 0, icon: bool = False) -> list[str]:
         """``text`` wrapped for a label in ``share`` of the panel's width, inside ``boxes`` nested boxes."""
         room = self.width * share - boxes * BOX_PADDING - TEXT_INSET - (ICON_WIDTH if icon else 0)

@@ -169,8 +169,11 @@ def draw_panel(cls, context, icon_id: int = 0) -> tuple[Node, list]:
     return layout.node, log
 
 
-def draw_sidebar(md, space: str, width: int, icon_id: int = 0) -> tuple[list[Panel], Context]:
-    """Every Movie Director panel of ``space`` ("view3d" or "sequencer") as Blender would show it."""
+def draw_sidebar(
+    md, space: str, width: int, icon_id: int = 0, open_all: bool = False
+) -> tuple[list[Panel], Context]:
+    """Every Movie Director panel of ``space`` ("view3d" or "sequencer") as Blender would show it
+    (``open_all``: with the panels closed by default opened, as a user may)."""
     context = Context(SPACE_TYPES[space], width)
     classes = [c for c in md.panels.classes if getattr(c, "bl_space_type", "") == SPACE_TYPES[space]]
     panels: list[Panel] = []
@@ -178,7 +181,7 @@ def draw_sidebar(md, space: str, width: int, icon_id: int = 0) -> tuple[list[Pan
     def visit(cls, sub: bool) -> None:
         if hasattr(cls, "poll") and not cls.poll(context):
             return
-        closed = "DEFAULT_CLOSED" in getattr(cls, "bl_options", set())
+        closed = not open_all and "DEFAULT_CLOSED" in getattr(cls, "bl_options", set())
         header = None
         if hasattr(cls, "draw_header"):
             log: list = []
@@ -277,6 +280,7 @@ class Placer:
         kind = node.kind
         if kind in ITEMS:
             return self.item(node, x, y, w, state)
+        state["container"] = kind
         align = node.kw.get("align", False)
         if kind == "box":
             state["depth"] += 1
@@ -391,12 +395,15 @@ class Placer:
             return unit
         value = getattr(data, name) if node.kind == "prop" else getattr(data, name, None)
         if rna.type == "ENUM" and node.kw.get("expand"):
+            # Side by side in a row, one under the other in a column (as Blender expands an enum).
             items = list(rna.enum_items)
-            iw = w / max(1, len(items))
+            vertical = state["container"] != "row"
+            iw = w if vertical else w / max(1, len(items))
             for i, item in enumerate(items):
                 on = item.identifier == value if not rna.is_enum_flag else item.identifier in value
-                self.add("toggle", x + i * iw, y, iw, unit, state, item.name, value="on" if on else "off")
-            return unit
+                ix, iy = (x, y + i * unit) if vertical else (x + i * iw, y)
+                self.add("toggle", ix, iy, iw, unit, state, item.name, value="on" if on else "off")
+            return unit * len(items) if vertical else unit
         shown = self.value_text(rna, value, node)
         kind = "checkbox" if rna.type == "BOOLEAN" else "field"
         if state["use_property_split"] and label:
@@ -448,7 +455,7 @@ def place_sidebar(md, panels: list[Panel], context) -> tuple[list[Element], floa
     width = md.panels.text_fit.panel_width(context)
     y = REGION_TOP
     base = {"alert": False, "active": True, "enabled": True, "use_property_split": False, "scale_y": 1.0,
-            "depth": 0}
+            "depth": 0, "container": "column"}
     for panel in panels:
         if not panel.sub:
             y += PANEL_GAP
@@ -466,9 +473,10 @@ def place_sidebar(md, panels: list[Panel], context) -> tuple[list[Element], floa
 
 
 def sentences_cut(elements: list[Element]) -> list[str]:
-    """Texts of labels and buttons that Blender would cut (names in fields and menus are not sentences)."""
+    """Texts of labels, buttons and toggles that Blender would cut (the values of fields and menus are
+    the user's own names and are cut at their end, like any Blender field)."""
     return [f"{e.kind}: {e.text!r} ({e.text_width:.0f} px in {e.room:.0f})" for e in elements
-            if e.kind in ("label", "button", "progress") and e.cut]
+            if e.kind in ("label", "button", "progress", "toggle") and e.cut]
 
 
 def find(elements: list[Element], idname: str, text: str = "") -> Element | None:

@@ -147,6 +147,9 @@ def test_generate_in_reach_and_no_sentence_cut(md, world, monkeypatch, state, sp
             with open(os.path.join(DUMP, f"{state}_{space}.json"), "w", encoding="utf-8") as fh:
                 json.dump(layout_json(elements, height, context, f"{state} ({space})"), fh)
         assert not sentences_cut(elements), (state, space, width, sentences_cut(elements))
+        # The panels closed by default cut nothing either once the user opens them.
+        opened = place_sidebar(md, *draw_sidebar(md, space, width, icon_id=7, open_all=True))[0]
+        assert not sentences_cut(opened), (state, space, width, "opened", sentences_cut(opened))
         if state == "no_shot":
             mark = find(elements, "movie_director.mark_shot")
             assert mark is not None and mark.y + mark.h <= VISIBLE_HEIGHT
