@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -28,10 +29,20 @@ class ShotRow:
         return self.shot, self.frames, self.generator, self.status, self.take_file, self.strip
 
 
-def _generator(model_type: str) -> str:
+def _generator(model_type: str, worker: str = "") -> str:
     if model_type == ANIMATIC_MODEL:
         return "layout animatic (Blender render, not AI)"
-    return f"WanGP {model_type}" if model_type else "-"
+    on = f" on {worker}" if worker else ""
+    return f"WanGP {model_type}{on}" if model_type else "-"
+
+
+def _worker(sidecar: str) -> str:
+    """The farm worker that made the take (farm mode records it in the sidecar), else ""."""
+    try:
+        with open(sidecar, encoding="utf-8") as fh:
+            return str(json.load(fh).get("worker", ""))
+    except (OSError, ValueError):
+        return ""
 
 
 def shot_rows(scene: bpy.types.Scene, strips: list[Any], out_dir: str) -> list[ShotRow]:
@@ -46,7 +57,8 @@ def shot_rows(scene: bpy.types.Scene, strips: list[Any], out_dir: str) -> list[S
         rows.append(ShotRow(
             shot=obj.name,
             frames=f"{shot.frame_start}-{shot.frame_end} ({shot.frame_end - shot.frame_start + 1})",
-            generator=_generator(take.model_type if take else ""),
+            generator=_generator(take.model_type if take else "",
+                                 _worker(bpy.path.abspath(take.sidecar_path)) if take else ""),
             status=shot.generation_status,
             take_file=os.path.relpath(clip, out_dir) if clip else "-",
             strip=f"{strip.channel}/{strip.frame_final_start}/{strip.frame_final_duration}" if strip else "-",

@@ -9,7 +9,8 @@ with three camera shots (a dolly in, a pan, a static wide), marks them as shots 
 generates them all with ``movie_director.generate_scene(quality="PREVIEW")``, saves
 ``DIR/movie_director_demo.blend`` with the clips on its timeline and prints one line per shot.
 
-With ``WANGP_ROOT`` (and ``WANGP_SITE_PACKAGES``, ``WANGP_ARGS``) set, WanGP generates the clips.
+With ``WANGP_ROOT`` (and ``WANGP_SITE_PACKAGES``, ``WANGP_ARGS``) set, WanGP generates the clips;
+with ``--farm``, the farm started by ``bash tools/farm.sh up N`` does (each take's sidecar names its worker).
 Without, the layout animatic does: a Blender render of the layout through each shot camera, NOT AI
 video; it exercises the whole pipeline on any machine. Exit code 1 when any shot failed.
 """
@@ -56,7 +57,24 @@ def output_to(log_path: str) -> Iterator[TextIO]:
             console.close()
 
 
+def use_farm(out_dir: str) -> str:
+    """Farm mode for the demo: the URL and token from the environment, else from ``tools/farm.sh up``."""
+    env_file = os.path.join(out_dir, "farm", "farm.env")
+    if not os.environ.get("MD_FARM_URL") and os.path.isfile(env_file):
+        with open(env_file, encoding="utf-8") as fh:
+            for line in fh:
+                name, _, value = line.strip().partition("=")
+                if name in ("MD_FARM_URL", "MD_FARM_TOKEN"):
+                    os.environ[name] = value
+    if not os.environ.get("MD_FARM_URL"):
+        return f"--farm: no farm found: run `bash tools/farm.sh up 2` first (it writes {env_file})"
+    os.environ["WANGP_HOST_MODE"] = "FARM"
+    return ""
+
+
 def generator_line() -> str:
+    if os.environ.get("WANGP_HOST_MODE") == "FARM":
+        return f"Generator: the farm at {os.environ['MD_FARM_URL']} (WanGP on its workers; each take names its worker)"
     root = os.environ.get("WANGP_ROOT", "")
     if root:
         return f"Generator: WanGP from {root} (AI video)"
@@ -72,9 +90,15 @@ def main(argv: list[str] | None = None) -> int:
         help="let WanGP download missing model weights (headless Blender starts with online access off, "
              "so WanGP runs offline and a model whose weights are not on disk fails fast)",
     )
+    parser.add_argument("--farm", action="store_true",
+                        help="generate on the farm started by `bash tools/farm.sh up N` (or MD_FARM_URL/MD_FARM_TOKEN)")
     args = parser.parse_args(argv)
     out_dir = os.path.abspath(args.out)
     os.makedirs(out_dir, exist_ok=True)
+    problem = use_farm(out_dir) if args.farm else ""
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     log_path = os.path.join(out_dir, LOG_NAME)
 
     print(f"Movie Director demo -> {out_dir}")

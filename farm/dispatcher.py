@@ -351,7 +351,7 @@ class Dispatcher:
         self._changed.notify_all()
 
     def _status(self, job: Job) -> dict[str, Any]:
-        status = {"job_id": job.job_id, "state": job.state, "worker": job.worker, "attempt": 0,
+        status = {"job_id": job.job_id, "state": job.state, "worker": job.worker, "attempt": 0, "runs": job.attempt,
                   "model_type": job.started_model or job.model_type, "reason": job.reason, "error": job.error}
         if job.state == "done":
             worker = self.workers.get(job.worker)
