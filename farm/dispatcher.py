@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import threading
 import time
 import uuid
@@ -22,8 +23,6 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
-
-from wangp_backend.atomic import write_json_atomic
 
 from .policy import QueuedShot, WorkerSlot, pick
 
@@ -137,6 +136,7 @@ class Dispatcher:
                 return None
             if job.state == "queued":
                 self._end(job, "cancelled", reason="removed from the farm's queue")
+                self._save()
             elif job.state == "running":
                 job.reason = "cancel requested"
                 self._port.cancel(job.worker, job_id)
@@ -249,8 +249,9 @@ class Dispatcher:
                     self._note("message", job_id=job_id, message={"kind": "failed", **job.error})
                 else:
                     self._end(job, "cancelled", reason=job.reason or "cancelled on the farm")
-            self._save()
-            self._dispatch()
+            # The next job first (it saves the journal before it starts), then the journal once.
+            if not self._dispatch():
+                self._save()
 
     # --- restore ---
 
@@ -286,10 +287,12 @@ class Dispatcher:
 
     # --- inside (called with the lock held) ---
 
-    def _dispatch(self) -> None:
+    def _dispatch(self) -> bool:
+        """Start queued jobs on idle workers; True when one started (the journal was saved then)."""
         queued = [j for j in self.jobs.values() if j.state == "queued"]
+        started = False
         if not queued:
-            return
+            return started
         for worker in sorted(self.workers.values(), key=lambda w: w.name):
             if worker.state != "idle" or not queued:
                 continue
@@ -311,7 +314,9 @@ class Dispatcher:
                 self.gaps.append(job.started_at - worker.last_end)
             self._note("assigned", job_id=job.job_id, worker=worker.name)
             self._save()
+            started = True
             self._port.run(worker.name, {"job_id": job.job_id, "attempt": job.attempt, "request": job.request})
+        return started
 
     def _started(self, job: Job, model_type: str) -> None:
         job.started_model = model_type
@@ -338,12 +343,12 @@ class Dispatcher:
         self._note("requeued", job_id=job.job_id, worker=worker, reason=reason)
 
     def _end(self, job: Job, state: str, reason: str = "") -> None:
+        """Called with the lock held; the caller saves the journal."""
         job.state, job.ended_at = state, self._clock()
         if reason:
             job.reason = reason
         if state == "cancelled":
             self._note("message", job_id=job.job_id, message={"kind": "cancelled", "reason": job.reason})
-        self._save()
 
     def _note(self, kind: str, **data: Any) -> None:
         self._seq += 1
@@ -360,13 +365,19 @@ class Dispatcher:
         return status
 
     def _save(self) -> None:
+        """Replace the journal in one step. Not fsynced: it is written between a job's end and the next
+        start, and it is there for a dispatcher process that dies (the OS keeps what it wrote)."""
         if not self._journal:
             return
-        write_json_atomic(self._journal, {
+        text = json.dumps({
             "format": JOURNAL_FORMAT,
             "jobs": [asdict(j) for j in self.jobs.values()],
             "workers": [asdict(w) for w in self.workers.values()],
-        }, strict=False)
+        }, default=str)
+        tmp = f"{self._journal}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, self._journal)
 
     def result_path(self, job_id: str) -> str:
         with self._lock:

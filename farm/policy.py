@@ -1,13 +1,15 @@
 """Which queued shot a free worker runs next (a pure function; the dispatcher holds the state).
 
 In order: a shot only this worker can run (the others lack the VRAM), then a shot of the model this
-worker already has loaded, then a shot of a model no other worker holds (so two workers do not both
-load it), then any shot it can run. Within a group: higher priority first, then the add-on's batch
-order (which already groups shots by model and honours continuity).
+worker already has loaded; when it must load another model, the model with the most queued shots per
+worker holding it, this one included (so a second worker loads a model only when its queue is long
+enough to share). Higher priority always first, then the add-on's batch order (which already
+groups shots by model and honours continuity).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,12 +41,13 @@ def pick(worker: WorkerSlot, queued: Sequence[QueuedShot], others: Sequence[Work
     runnable = [shot for shot in queued if fits(worker, shot)]
     if not runnable:
         return None
-    held = {other.model for other in others if other.model}
-    groups = (
-        [shot for shot in runnable if others and not any(fits(other, shot) for other in others)],
-        [shot for shot in runnable if worker.model and shot.model_type == worker.model],
-        [shot for shot in runnable if shot.model_type not in held],
-        runnable,
-    )
-    group = next(g for g in groups if g)
-    return min(group, key=lambda shot: (-shot.priority, shot.order))
+    holders = Counter(other.model for other in others if other.model)
+    only_here = [shot for shot in runnable if others and not any(fits(other, shot) for other in others)]
+    same_model = [shot for shot in runnable if worker.model and shot.model_type == worker.model]
+    for group in (only_here, same_model):
+        if group:
+            return min(group, key=lambda shot: (-shot.priority, shot.order))
+    # A model switch: to where the work is per worker that would hold the model, so loads spread.
+    queued = Counter(shot.model_type for shot in runnable)
+    return min(runnable, key=lambda shot: (-shot.priority, -queued[shot.model_type] / (1 + holders[shot.model_type]),
+                                           shot.order))

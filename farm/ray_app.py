@@ -46,18 +46,25 @@ class GpuWorker:
         self.core = WorkerCore(SessionConfig(**config), scratch, vram_gb=vram_gb)
         self._outcomes: dict[tuple[str, int], dict[str, Any]] = {}
         self._dispatcher: Any = None
+        #: (start, end) of each run, wall clock: the benchmark's time from one job's end to the next start
+        self.runs: list[tuple[float, float]] = []
 
     def hello(self) -> dict[str, Any]:
         return {"name": self.name, "vram_gb": self.core.vram_gb, "node": ray.util.get_node_ip_address(),
                 "models": self.core.models, "wangp_version": self.core.wangp_version, "current": self.core.current,
                 "pid": os.getpid()}
 
+    def run_times(self) -> list[tuple[float, float]]:
+        return list(self.runs)
+
     def current_job(self) -> str:
         return self.core.current
 
     def run(self, assignment: dict[str, Any]) -> dict[str, Any]:
         job_id, attempt = str(assignment["job_id"]), int(assignment["attempt"])
+        began = time.time()
         outcome = self.core.run(assignment, lambda events: self._report(job_id, attempt, events))
+        self.runs.append((began, time.time()))
         if outcome["kind"] == "done":
             # The clip goes to the head with the answer: no shared file system is needed.
             with open(outcome["path"], "rb") as fh:
@@ -175,7 +182,7 @@ class DispatcherActor:
             with self._lock:
                 refs = list(self._watched)
             if refs:
-                ready, _ = ray.wait(refs, num_returns=len(refs), timeout=0.1)
+                ready, _ = ray.wait(refs, num_returns=1, timeout=0.1)
                 for ref in ready:
                     self._settle(ref)
             else:

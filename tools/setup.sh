@@ -71,4 +71,10 @@ for env in "$bpy_venv" .venv-wangp; do
     venv "$env/bin/python" "$env" $OTIO
   fi
 done
+# Farm mode: Ray runs the farm in WanGP's environment (the local farm and the Ray tier use this one).
+RAY="ray==2.60.0"
+if ! .venv-wangp/bin/python -c "import ray, sys; sys.exit(ray.__version__ != '${RAY#ray==}')" 2>/dev/null; then
+  echo "setup: installing $RAY into .venv-wangp"
+  venv "$PY311" .venv-wangp "$RAY"
+fi
 echo "setup: ready ($bpy_venv: bpy $BPY_VERSION; .venv-wangp: WanGP's stand-in environment)"

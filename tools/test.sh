@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every check: lint, the bpy-free backend tests, the extension build + strict validation,
 # and the Blender tier (real bpy from PyPI) against the WanGP test double, with WanGP inside Blender
-# and again in a bridge process. Fails on any failure; ends with the time each tier took.
+# and again in a bridge process, and the farm on a real Ray cluster (tests/ray, inside `unshare -n`, so
+# as root). Fails on any failure; ends with the time each tier took.
 # MD_BPY_MATRIX="4.5.15 4.2.23 5.2.4" also runs the Blender tier on those wheels: up to 5.0 (Python
 # 3.11, like WanGP's environment) with WanGP inside Blender; from 5.1 (Python 3.13) in bridge mode,
 # the only mode there, with the in-process tests reported as skipped (not applicable).
@@ -28,6 +29,13 @@ tier "lint (ruff)" .venv-wangp/bin/ruff check .
 tier "extension: strict validation and build" \
   bash -c '.venv-bpy/bin/python tools/ext.py validate && .venv-bpy/bin/python tools/ext.py build --out dist >/dev/null'
 tier "tier 1: backend (Python 3.11 without bpy)" .venv-wangp/bin/python -m pytest tests/backend -q -p no:cacheprovider
+# Ray listens on more than the loopback address: its tier runs in a private network namespace (root).
+if unshare -n true 2>/dev/null; then
+  tier "tier 3: the farm on a Ray cluster (private network namespace)" \
+    unshare -n bash -c 'ip link set lo up && exec .venv-wangp/bin/python -m pytest tests/ray -q -p no:cacheprovider'
+else
+  echo "== tier 3: the farm on a Ray cluster: NOT RUN (it needs 'unshare -n', i.e. root, for a private network)"
+fi
 tier "tier 2: Blender (bpy 5.0.1)" .venv-bpy/bin/python -m pytest tests/blender -q -p no:cacheprovider
 tier "tier 2: Blender (bpy 5.0.1), WanGP in a bridge process" \
   env MD_TEST_HOST_MODE=BRIDGE .venv-bpy/bin/python -m pytest tests/blender -q -p no:cacheprovider
