@@ -317,3 +317,19 @@ def test_the_guide_content_hash_marks_a_moved_layout_as_changed(catalog, tmp_pat
     assert same.settings_hash != moved.settings_hash
     assert same.settings_hash == build_settings(replace(spec, guide_media=rendered), catalog).settings_hash
     assert first.settings_hash == settings_hash(first.settings)  # nothing rendered yet: the settings alone
+
+
+def test_before_any_catalog_the_table_alone_decides(tmp_path):
+    vace = build_settings(shot(model_type="vace_14B_fusionix", guide="DEPTH", keyframes="FIRST"), None)
+    assert vace.guide_pending and vace.blocking_errors == ()
+    assert vace.guide_target == GuideTarget(832, 480, 16.0, 81)
+    fun = build_settings(shot(model_type="vace_fun_14B_2_2", guide="POSE"), None)
+    assert fun.guide_pending and fun.blocking_errors == ()
+    ltx2 = build_settings(shot(model_type="ltx2_22B_distilled", guide="LINEART", scene_fps=24.0,
+                               resolution="832x480"), None)
+    assert (ltx2.guide_target.width, ltx2.guide_target.height) == (832, 448)
+    assert build_settings(shot(guide="DEPTH"), None).model_type.startswith("vace_")
+    (error,) = build_settings(shot(model_type="t2v_1.3B", guide="DEPTH"), None).errors
+    assert error == "t2v_1.3B cannot follow a depth guide: choose a VACE or LTX-2 model"
+    (error,) = build_settings(shot(model_type="i2v", guide="NONE", keyframes="CAMERA_KEYS"), None).errors
+    assert error == "i2v cannot take keyframes at the camera's keys: choose a VACE model"

@@ -333,6 +333,9 @@ def _refusal(info: ModelInfo, problem: str, spec: ShotSpec, catalog: ModelCatalo
 
     able.sort(key=rank)
     names = [m.model_type for m in able[:6]]
+    if catalog is None:
+        labels = guide_table.families_for(spec.guide, spec.keyframes)
+        return f"{info.model_type} {problem}: choose a {' or '.join(labels[:2]) or 'VACE'} model"
     if not names:
         return f"{info.model_type} {problem}, and no model of this WanGP install can"
     more = f" and {len(able) - len(names)} more" if len(able) > len(names) else ""

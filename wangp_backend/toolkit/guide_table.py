@@ -50,6 +50,7 @@ class GuideFamily:
     label: str
     base_model_types: tuple[str, ...]
     families: tuple[str, ...]
+    model_types: tuple[str, ...]
     block: int
     #: guide mode -> ``video_prompt_type`` letters
     controls: Mapping[str, str]
@@ -82,6 +83,7 @@ def guide_families() -> tuple[GuideFamily, ...]:
             label=str(raw["label"]),
             base_model_types=tuple(raw.get("base_model_types") or ()),
             families=tuple(raw.get("families") or ()),
+            model_types=tuple(raw.get("model_types") or ()),
             block=int(raw.get("block") or table["default_block"]),
             controls=dict(raw.get("controls") or {}),
             loras={letters: tuple(urls) for letters, urls in (raw.get("loras") or {}).items()},
@@ -103,11 +105,21 @@ def default_tier_family() -> str:
 def guide_family(info: ModelInfo) -> GuideFamily | None:
     base = info.base_model_type or info.model_type
     for family in guide_families():
-        if base in family.base_model_types or info.model_type in family.base_model_types:
+        if base in family.base_model_types or info.model_type in (*family.base_model_types, *family.model_types):
             return family
         if info.family and info.family in family.families:
             return family
+    if not info.base_model_type:
+        # No catalog record yet: a finetune's type starts with its base type (vace_14B_fusionix).
+        for family in guide_families():
+            if any(info.model_type.startswith(base + "_") for base in family.base_model_types):
+                return family
     return None
+
+
+def unknown(info: ModelInfo) -> bool:
+    """A stand-in record (no catalog read yet): the table alone decides what the model takes."""
+    return not info.capabilities and not info.media_inputs
 
 
 def block_size(info: ModelInfo) -> int:
@@ -129,6 +141,8 @@ def control_letters(info: ModelInfo, mode: str) -> str:
     """The ``video_prompt_type`` letters ``info`` needs for ``mode``, or "" when it cannot take it."""
     family = guide_family(info)
     letters = family.controls.get(mode, "") if family else ""
+    if unknown(info):
+        return "" if family is None or family.needs_catalog_choice else letters
     if not letters or not info.accepts_control():
         return ""
     if info.guide_choices:
@@ -146,7 +160,7 @@ def injects_keyframes(info: ModelInfo) -> bool:
         return False
     if info.ref_choices:
         return any(set("FI") <= set(choice) for choice in info.ref_choices)
-    return info.can("injected_frames") or not info.capabilities
+    return info.can("injected_frames") or unknown(info)
 
 
 def keyframe_problem(info: ModelInfo, keyframes: str) -> str:
@@ -157,9 +171,18 @@ def keyframe_problem(info: ModelInfo, keyframes: str) -> str:
     if keyframes == "CAMERA_KEYS":
         return f"cannot take {what}"
     roles = ("start", "end") if keyframes == "FIRST_LAST" else ("start",)
-    if all(info.accepts_image(role) for role in roles):
+    if unknown(info) or all(info.accepts_image(role) for role in roles):
         return ""
     return f"cannot take {what}"
+
+
+def families_for(mode: str, keyframes: str = "NONE") -> list[str]:
+    """Labels of the table's families that take ``mode`` and ``keyframes`` (for messages without a catalog)."""
+    return [
+        family.label for family in guide_families()
+        if (mode in ("", "NONE") or family.controls.get(mode)) and not family.needs_catalog_choice
+        and (keyframes != "CAMERA_KEYS" or family.keyframes == "inject")
+    ]
 
 
 def guide_problem(info: ModelInfo, mode: str, keyframes: str = "NONE", continuing: bool = False) -> str:
@@ -169,6 +192,6 @@ def guide_problem(info: ModelInfo, mode: str, keyframes: str = "NONE", continuin
     problem = keyframe_problem(info, keyframes)
     if problem:
         return problem
-    if continuing and not info.accepts_continuation():
+    if continuing and not info.accepts_continuation() and not unknown(info):
         return "cannot continue a previous take"
     return ""
