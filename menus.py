@@ -54,6 +54,7 @@ class MOVIE_DIRECTOR_MT_main(bpy.types.Menu):
 
         layout.separator()
         layout.menu("MOVIE_DIRECTOR_MT_templates", text="Apply Template", icon="PRESET")
+        layout.menu("MOVIE_DIRECTOR_MT_user_templates", icon="X")
         layout.menu("MOVIE_DIRECTOR_MT_takes", icon="FILE_MOVIE")
         layout.operator("movie_director.compare_takes", icon="ARROW_LEFTRIGHT")
         layout.operator("movie_director.approve_take", icon="LOCKED")

@@ -21,6 +21,7 @@ from .open_preferences import MOVIE_DIRECTOR_OT_open_preferences
 from .postprocess_take import MOVIE_DIRECTOR_OT_postprocess_take
 from .recover_takes import MOVIE_DIRECTOR_OT_recover_takes
 from .refresh_models import MOVIE_DIRECTOR_OT_refresh_models
+from .remove_template import MOVIE_DIRECTOR_OT_remove_template
 from .resume_batch import MOVIE_DIRECTOR_OT_resume_batch
 from .retry_failed import MOVIE_DIRECTOR_OT_retry_failed
 from .set_active_take import MOVIE_DIRECTOR_OT_set_active_take
@@ -42,6 +43,7 @@ classes = (
     MOVIE_DIRECTOR_OT_stop_session,
     MOVIE_DIRECTOR_OT_refresh_models,
     MOVIE_DIRECTOR_OT_apply_template,
+    MOVIE_DIRECTOR_OT_remove_template,
     MOVIE_DIRECTOR_OT_set_active_take,
     MOVIE_DIRECTOR_OT_export_settings,
     MOVIE_DIRECTOR_OT_describe_camera,

@@ -62,6 +62,6 @@ class MOVIE_DIRECTOR_OT_cancel(bpy.types.Operator):
                 if host is not None:
                     host.cancel(record.job_id)
         timer.ensure_timer()
-        self.report({"INFO"}, f"Cancelling {count} Job{'s' if count != 1 else ''}")
+        self.report({"INFO"}, f"Cancelling {count} job{'s' if count != 1 else ''}")
         report_notices(self)
         return {"FINISHED"}

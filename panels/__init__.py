@@ -28,6 +28,7 @@ classes = (
     model_menu.MOVIE_DIRECTOR_MT_models,
     model_menu.MOVIE_DIRECTOR_MT_fallback_models,
     template_menu.MOVIE_DIRECTOR_MT_templates,
+    template_menu.MOVIE_DIRECTOR_MT_user_templates,
     takes_list.MOVIE_DIRECTOR_UL_takes,
     # Generate comes first (after the first-run steps): it must be in reach without scrolling at the
     # default sidebar size in every state; the Session panel, rarely needed once set up, comes last.

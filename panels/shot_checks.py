@@ -45,7 +45,11 @@ def shot_problems(context: bpy.types.Context, obj: bpy.types.Object) -> list[tup
     length = length_problem(context, context.scene, shot)
     if length:
         problems.append((length, "ERROR"))
+    catalog = session.catalog()
+    info = catalog.get(resolved_model(context, shot)) if catalog is not None else None
+    if info is not None and info.availability in ("missing", "partial") and not bpy.app.online_access:
+        problems.append((f"{info.name or info.model_type} is not downloaded and online access is off", "ERROR"))
     view = session.view()
     if view.state == "failed":
-        problems.append(("WanGP could not start: see the Session panel", "ERROR"))
+        problems.append((f"WanGP could not start: {view.message or 'see the Session panel'}", "ERROR"))
     return problems

@@ -9,6 +9,7 @@ registered classes, icons exist. Tests then assert what each state of a shot or 
 from __future__ import annotations
 
 import dataclasses
+import json
 import types
 
 import bpy
@@ -500,10 +501,25 @@ def test_batch_progress_and_summary(md):
 # --- menus ------------------------------------------------------------------------------------------
 
 
-def test_menus_list_every_public_operator(md, shot):
+@pytest.fixture
+def user_template(md, tmp_path):
+    """A template of the user's own, in the User Templates folder; the preference is put back after."""
+    (tmp_path / "noir_rain.json").write_text(json.dumps({
+        "id": "noir_rain", "label": "Noir Rain", "description": "Wet streets, hard light",
+        "prompt_pattern": "{prompt}, film noir, rain",
+    }))
+    prefs = md.preferences.get_prefs()
+    saved = prefs.templates_dir
+    prefs.templates_dir = str(tmp_path)  # its update reloads the library
+    yield tmp_path
+    prefs.templates_dir = saved
+
+
+def test_menus_list_every_public_operator(md, shot, user_template):
     add_take(shot.movie_director, "PanelShot_take001")
     seen: set[str] = set()
-    for menu in ("MOVIE_DIRECTOR_MT_main", "MOVIE_DIRECTOR_MT_templates", "MOVIE_DIRECTOR_MT_takes"):
+    for menu in ("MOVIE_DIRECTOR_MT_main", "MOVIE_DIRECTOR_MT_templates", "MOVIE_DIRECTOR_MT_takes",
+                 "MOVIE_DIRECTOR_MT_user_templates"):
         seen |= draw(getattr(bpy.types, menu)).operators()
     registered = {f"movie_director.{name}" for name in dir(bpy.ops.movie_director)}
     assert len(registered) >= 13
@@ -561,3 +577,17 @@ def test_model_menu_entry_sets_the_shot_model(shot):
     with bpy.context.temp_override(active_object=shot):
         bpy.ops.wm.context_set_string(data_path="active_object.movie_director.model_type", value="i2v")
     assert shot.movie_director.model_type == "i2v"
+
+
+def test_a_user_template_can_be_removed_and_is_kept_aside(md, shot, user_template):
+    library = md.runtime.session.templates()
+    assert library.user_made("noir_rain")
+    entries = draw(bpy.types.MOVIE_DIRECTOR_MT_user_templates).buttons("movie_director.remove_template")
+    assert [(b.text, b.values) for b in entries] == [("Noir Rain", {"template": "noir_rain"})]
+    builtin = next(n for n in library.names() if not library.user_made(n))
+    with pytest.raises(RuntimeError, match="built in and cannot be removed"):
+        bpy.ops.movie_director.remove_template(template=builtin)
+    assert bpy.ops.movie_director.remove_template(template="noir_rain") == {"FINISHED"}
+    assert md.runtime.session.templates().get("noir_rain") is None
+    assert (user_template / "removed" / "noir_rain.json").is_file()
+    assert "No templates of yours" in draw(bpy.types.MOVIE_DIRECTOR_MT_user_templates).labels()

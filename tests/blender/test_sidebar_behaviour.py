@@ -81,6 +81,18 @@ def test_a_shot_longer_than_its_models_window_is_flagged(md, fresh_scene, monkey
     assert any("lasts 100.0 s" in text and "6.1 s at most" in text for text, _icon in problems), problems
     shot.frame_end = 100
     assert md.panels.shot_checks.shot_problems(bpy.context, obj) == []
+    # A model missing here while Blender may not download (headless Blender starts offline).
+    shot.model_type = "i2v"
+    assert not bpy.app.online_access
+    assert md.panels.shot_checks.shot_problems(bpy.context, obj) == [
+        ("Wan2.1 Image2video 14B is not downloaded and online access is off", "ERROR")]
+    shot.model_type, shot.prompt = "t2v", ""
+    view = md.runtime.session.SessionView(state="failed", message="wgp.py not found in /opt/wan")
+    monkeypatch.setattr(md.runtime.session, "view", lambda: view)
+    texts = [text for text, _icon in md.panels.shot_checks.shot_problems(bpy.context, obj)]
+    assert texts == [
+        "Write the prompt: what happens in the shot", "WanGP could not start: wgp.py not found in /opt/wan",
+    ]
 
 
 def test_first_run_steps_in_order(md):

@@ -61,9 +61,24 @@ class Template:
 class TemplateLibrary:
     """The templates found on disk, by id, plus what went wrong reading the others."""
 
-    def __init__(self, templates: Mapping[str, Template] | None = None, warnings: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        templates: Mapping[str, Template] | None = None,
+        warnings: list[str] | None = None,
+        paths: Mapping[str, str] | None = None,
+    ) -> None:
         self._templates = dict(templates or {})
         self.warnings: list[str] = list(warnings or [])
+        #: id -> the file the template was read from
+        self._paths = dict(paths or {})
+
+    def path(self, name: str) -> str:
+        return self._paths.get(name, "")
+
+    def user_made(self, name: str) -> bool:
+        """Read from the user's folder (not built in): the user may remove it."""
+        path = self.path(name)
+        return bool(path) and Path(path).resolve().parent != BUILTIN_DIR
 
     def names(self) -> list[str]:
         return sorted(self._templates)
@@ -78,6 +93,7 @@ class TemplateLibrary:
 def load_templates(user_dir: str = "") -> TemplateLibrary:
     """Built-in templates, then the user's ``*.json`` from ``user_dir`` (same id overrides)."""
     templates: dict[str, Template] = {}
+    paths: dict[str, str] = {}
     warnings: list[str] = []
     folders = [BUILTIN_DIR] + ([Path(user_dir)] if user_dir else [])
     for folder in folders:
@@ -91,9 +107,10 @@ def load_templates(user_dir: str = "") -> TemplateLibrary:
                 warnings.append(f"{path}: {exc}")
                 continue
             templates[template.id] = template
+            paths[template.id] = str(path)
     for warning in warnings:
         log.warning("Template skipped: %s", warning)
-    return TemplateLibrary(templates, warnings)
+    return TemplateLibrary(templates, warnings, paths)
 
 
 def read_template(path: Path) -> Template:
