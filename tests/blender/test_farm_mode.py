@@ -76,3 +76,34 @@ def test_farm_mode_without_a_url_is_one_clear_sentence(md, fresh_scene, output_d
     make_shot("SH010")
     with pytest.raises(RuntimeError, match="no Farm URL is set"):
         bpy.ops.movie_director.generate_shot()
+
+
+def test_blender_crashing_mid_batch_resumes_on_the_farm_without_running_a_shot_twice(
+        md, farm, output_dir, make_shot, drive, tmp_path):
+    shots = [make_shot(f"SH0{n}0", 1 + 16 * n, 16 + 16 * n, prompt=f"[farm:slow] shot {n}") for n in range(3)]
+    names = [o.name for o in shots]
+    md.runtime.generate.queue_scene(bpy.context, bpy.context.scene, "", False)
+    drive(lambda: len([o for o in shots if o.movie_director.generation_status == "in_progress"]) == 2)
+    saved = str(tmp_path / "mid_batch.blend")
+    bpy.ops.wm.save_as_mainfile(filepath=saved, copy=True)
+    # Blender crashes: its farm host dies without a word (no close, so nothing is cancelled on the farm).
+    dead = md.runtime.session.get_host()
+    dead._stop.set()
+    dead._commands.put(("close", ""))
+    md.runtime.session._host = None
+    md.runtime.jobs.clear()
+    md.runtime.pump.forget()
+    farm.port.release.set()  # meanwhile the farm finishes what it was running
+    drive(lambda: sum(j.state == "done" for j in farm.dispatcher.jobs.values()) == 2)
+    bpy.ops.wm.open_mainfile(filepath=saved)
+    shots = [bpy.data.objects[n] for n in names]
+    assert all(o.movie_director.error_message == md.runtime.batch_queue.INTERRUPTED for o in shots)
+
+    assert bpy.ops.movie_director.resume_batch() == {"FINISHED"}
+    for obj in shots:
+        shot = obj.movie_director
+        assert shot.generation_status == "done" and len(shot.takes) == 1, (obj.name, shot.error_message)
+        folder = os.path.dirname(shot.takes[0].filepath)
+        assert len([n for n in os.listdir(folder) if n.endswith(".mp4")]) == 1
+    runs = [job for _worker, job in farm.port.runs]
+    assert len(runs) == len(set(runs)) == 3, "no shot ran twice on the farm"
