@@ -88,6 +88,20 @@ def start_farm(data_dir: str, workers: int, *, simulated: bool, wangp_root: str,
     return dispatcher
 
 
+def report_workers(workers: int, timeout_s: float) -> list[str]:
+    """One line per worker that did not start (WanGP failed to load there, or no GPU is free for it)."""
+    problems = []
+    for n in range(workers):
+        name = f"{WORKER_PREFIX}{n + 1}"
+        try:
+            ray.get(ray.get_actor(name, namespace=NAMESPACE).hello.remote(), timeout=timeout_s)
+        except ray.exceptions.GetTimeoutError:
+            problems.append(f"{name}: not started after {timeout_s:g} s (waiting for a free GPU, or WanGP loading)")
+        except ray.exceptions.RayActorError as exc:
+            problems.append(f"{name}: {str(exc).strip().splitlines()[-1]}")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--address", default="auto", help="the Ray cluster (ray start --head prints it)")
@@ -99,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wangp-args", default="", help="WanGP start-up flags, e.g. '--profile 4'")
     parser.add_argument("--scratch", default="", help="each worker's scratch folder (default: /tmp/md-farm)")
     parser.add_argument("--vram", default="", help="simulated workers' VRAM in GB, e.g. 24,12")
+    parser.add_argument("--start-timeout", type=float, default=600.0, help="seconds to wait for WanGP on workers")
     how = parser.add_mutually_exclusive_group(required=True)
     how.add_argument("--gpus", action="store_true", help="one worker per GPU of the cluster")
     how.add_argument("--simulated", type=int, default=0, help="N workers on the custom resource md_gpu")
@@ -121,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     with open(os.path.join(data_dir, "farm.env"), "w", encoding="utf-8") as fh:
         fh.write(f"MD_FARM_URL={front.url}\nMD_FARM_TOKEN={front.token}\n")
     print(f"farm: {workers} worker(s); URL {front.url} token {front.token}", flush=True)
+    for problem in report_workers(workers, args.start_timeout):
+        print(f"farm: {problem}", file=sys.stderr, flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

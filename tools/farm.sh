@@ -14,6 +14,8 @@ RAY="$REPO/.venv-wangp/bin/ray"
 PY="$REPO/.venv-wangp/bin/python"
 RAY_PORT="${MD_FARM_RAY_PORT:-6390}"
 HTTP_PORT="${MD_FARM_PORT:-8765}"
+# Ray's folder for this farm (short: Ray's socket paths must fit in 107 bytes); it names this farm's processes.
+RAY_TMP="/tmp/md-farm-ray-$HTTP_PORT"
 
 private_network() {
   local others
@@ -21,21 +23,43 @@ private_network() {
   [ -z "$others" ]
 }
 
+# Every process of this farm: those naming its Ray folder (head services) and all their descendants
+# (Ray's workers rename themselves "ray::..."), plus the HTTP front. Nothing else is touched.
+farm_pids() {
+  local roots
+  roots="$(pgrep -f -- "$RAY_TMP" || true) $(cat "$DATA/serve.pid" 2>/dev/null || true)"
+  ps -e -o pid=,ppid= | awk -v roots="$roots" '
+    BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1 }
+    { parent[$1] = $2 }
+    END { changed = 1
+          while (changed) { changed = 0
+            for (p in parent) if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; changed = 1 } }
+          for (p in keep) if (p in parent) print p }'
+}
+
 down() {
-  if [ -f "$DATA/serve.pid" ]; then
-    kill "$(cat "$DATA/serve.pid")" 2>/dev/null || true
-    rm -f "$DATA/serve.pid"
+  local pids
+  pids="$(farm_pids)"
+  if [ -n "$pids" ]; then
+    # shellcheck disable=SC2086
+    kill -TERM $pids 2>/dev/null || true
+    for _ in $(seq 50); do
+      alive=""; for p in $pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
+      [ -z "$alive" ] && break
+      sleep 0.2
+    done
+    # shellcheck disable=SC2086
+    [ -z "$alive" ] || kill -KILL $alive 2>/dev/null || true
   fi
-  [ -x "$RAY" ] && RAY_AUTH_MODE=token RAY_AUTH_TOKEN_PATH="$DATA/ray_auth_token" "$RAY" stop --force >/dev/null 2>&1 || true
-  for _ in $(seq 50); do
-    pgrep -f "$REPO/.venv-wangp/.*(raylet|gcs_server|ray::|farm.serve)" >/dev/null 2>&1 || break
-    sleep 0.2
-  done
-  if pgrep -f "$REPO/.venv-wangp/.*(raylet|gcs_server|farm.serve)" >/dev/null 2>&1; then
+  rm -f "$DATA/serve.pid"
+  sleep 0.5
+  if [ -n "$(farm_pids)" ]; then
     echo "farm: processes are still running:" >&2
-    pgrep -af "$REPO/.venv-wangp/.*(raylet|gcs_server|farm.serve)" >&2
+    # shellcheck disable=SC2046
+    ps -o pid=,args= -p $(farm_pids | tr '\n' ',' | sed 's/,$//') >&2
     exit 1
   fi
+  rm -rf "$RAY_TMP"
   echo "farm: stopped"
 }
 
@@ -57,7 +81,7 @@ up() {
   [ -s "$RAY_AUTH_TOKEN_PATH" ] || (umask 077 && "$PY" -c "import secrets; print(secrets.token_hex(32))" >"$RAY_AUTH_TOKEN_PATH")
   # Ray's worker processes inherit the raylet's environment: the repository must be importable there.
   PYTHONPATH="$REPO" RAY_USAGE_STATS_ENABLED=0 "$RAY" start --head --node-ip-address=127.0.0.1 --port="$RAY_PORT" \
-    --num-cpus=2 --resources="{\"md_gpu\": $n}" --include-dashboard=false --disable-usage-stats \
+    --num-cpus=2 --resources="{\"md_gpu\": $n}" --include-dashboard=false --disable-usage-stats --temp-dir="$RAY_TMP" \
     >"$DATA/ray_start.log" 2>&1 || { cat "$DATA/ray_start.log" >&2; exit 1; }
   PYTHONPATH="$REPO" nohup "$PY" -m farm.serve --address "127.0.0.1:$RAY_PORT" --bind 127.0.0.1 --port "$HTTP_PORT" \
     --data-dir "$DATA" --wangp-root "$REPO/tests/fake_wangp" --simulated "$n" --scratch "$DATA/scratch" \

@@ -43,7 +43,8 @@ def farm(tmp_path: Path):
     made: list[ThreadFarm] = []
 
     def make(workers: dict[str, float] | None = None, **kwargs) -> ThreadFarm:
-        made.append(ThreadFarm(str(tmp_path / f"farm{len(made)}"), workers or {"gpu-a": 24.0, "gpu-b": 24.0},
+        default = {"gpu-a": 24.0, "gpu-b": 24.0}
+        made.append(ThreadFarm(str(tmp_path / f"farm{len(made)}"), default if workers is None else workers,
                                **kwargs))
         return made[-1]
 
@@ -251,3 +252,11 @@ def test_an_unreachable_farm_says_where_it_looked(hosts):
     wait_until(lambda: seen.state() == "failed", what="the session to fail")
     state = [m for m in seen.messages if m.kind == "session_state"][-1]
     assert "http://127.0.0.1:9 cannot be reached" in state.message and "farm.sh up" in state.hint
+
+
+def test_a_farm_without_workers_says_so(farm, hosts):
+    f = farm({})
+    host, seen = hosts(f.url)
+    wait_until(lambda: seen.state() == "failed", what="the session to fail")
+    state = [m for m in seen.messages if m.kind == "session_state"][-1]
+    assert "has no worker yet" in state.message and "ray start --address" in state.hint

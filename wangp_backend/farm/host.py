@@ -197,9 +197,12 @@ class FarmHost(QueueHost):
     def _connect(self) -> bool:
         try:
             info = self._read_info(announce=False)
+            if not info.get("workers"):
+                raise FarmError(f"The farm at {self.url} has no worker yet")
         except FarmError as exc:
             hint = ("Set the Farm Token in the add-on preferences." if exc.auth
-                    else "Start the farm (bash tools/farm.sh up N) or check the Farm URL in the add-on preferences.")
+                    else "Start the farm (bash tools/farm.sh up N) or check the Farm URL in the add-on preferences; "
+                         "a farm's workers join with `ray start --address=...` on each GPU machine.")
             with self._lock:
                 self._set_state(SessionState("failed", message=exc.message, hint=hint, mode=self.mode))
                 for job in self._jobs.values():
