@@ -12,6 +12,8 @@ from ..operators.choose_available_model import needed_image
 from ..runtime import selection, session
 from ..wangp_backend.catalog import ModelCatalog, ModelInfo
 from ..wangp_backend.toolkit import choose_model
+from ..wangp_backend.toolkit import tiers
+from ..wangp_backend.toolkit.builder import catalog_note
 
 AVAILABILITY_ICONS = {"available": "CHECKMARK", "partial": "IMPORT", "missing": "IMPORT"}
 
@@ -65,6 +67,14 @@ def resolved_model(context: bpy.types.Context, shot) -> str:
     model_type, _fallbacks = choose_model(session.catalog(), shot.quality, "", session.vram_gb(context),
                                           needed_image(shot))
     return model_type
+
+
+def catalog_rules(catalog: ModelCatalog | None, model_type: str) -> str:
+    """For a model whose family has no quality tier: the catalog's rules it runs with ("" otherwise)."""
+    info = catalog.get(model_type) if catalog is not None and model_type else None
+    if info is None or tiers.family_of(info.model_type, catalog):
+        return ""
+    return catalog_note(info)
 
 
 def model_label(catalog: ModelCatalog | None, model_type: str) -> str:

@@ -58,7 +58,8 @@ class SessionPanel:
         col = layout.column(align=True)
         col.label(text=f"State: {view.state.capitalize() or 'Stopped'}", icon=STATE_ICONS.get(view.state, "QUESTION"))
         if view.wangp_version:
-            col.label(text=f"WanGP {view.wangp_version}")
+            commit = f" (git {view.wangp_commit[:10]})" if view.wangp_commit else ""
+            col.label(text=f"WanGP {view.wangp_version}{commit}")
         if view.model_count:
             col.label(text=f"Models: {view.model_count} ({view.available_count} downloaded)")
         if not animatic:

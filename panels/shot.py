@@ -7,7 +7,7 @@ import bpy
 
 from ..runtime import selection, session
 from .base import active_shot, split_row, wrapped_label
-from .model_menu import model_label, model_status, resolved_model
+from .model_menu import catalog_rules, model_label, model_status, resolved_model
 
 
 class ShotPanel:
@@ -61,6 +61,9 @@ class ShotPanel:
             known = catalog.get(picked) is not None
             text = f"Automatic picks {model_label(catalog, picked)}" + ("" if known else ", unknown to this WanGP")
             wrapped_label(note, context, text, icon="BLANK1")
+        rules = catalog_rules(catalog, shot.model_type)
+        if rules:  # a family with no quality tier: say where its rules come from
+            wrapped_label(note, context, rules, icon="BLANK1")
         # Typed (comma separated) or picked from the installed models.
         row = split_row(col, "Fallbacks")  # "Fallback Models" is cut at 220 px
         row.prop(shot, "fallback_model_type", text="")

@@ -41,6 +41,8 @@ class SessionView:
     message: str = ""
     hint: str = ""
     wangp_version: str = ""
+    #: the git commit of a WanGP checkout ("" otherwise)
+    wangp_commit: str = ""
     model_count: int = 0
     available_count: int = 0
     #: "in_process" | "bridge" | "farm" | "animatic" | "" (no host)
@@ -77,6 +79,7 @@ def view() -> SessionView:
         message=_state.message,
         hint=_state.hint,
         wangp_version=_state.wangp_version,
+        wangp_commit=_state.wangp_commit,
         # The animatic has no AI models; the WanGP catalog kept from an earlier session is not in use.
         model_count=len(_catalog) if _catalog is not None and mode != "animatic" else 0,
         available_count=len(_catalog.available()) if _catalog is not None and mode != "animatic" else 0,
@@ -148,7 +151,9 @@ def note_state(message: SessionState) -> None:
             # The pump applied the crashed job's Failed before this state: what is left was kept.
             _after_bridge_crash(frozenset(record.job_id for record in jobs.submitted()))
     elif message.state == "ready":
-        log.write(f"Session ready ({message.mode}): {len(message.models)} models")
+        where = f"WanGP {message.wangp_version}" if message.wangp_version else message.mode
+        commit = f" at commit {message.wangp_commit}" if message.wangp_commit else ""
+        log.write(f"Session ready ({message.mode}, {where}{commit}): {len(message.models)} models")
 
 
 def refresh_models() -> None:
@@ -297,7 +302,8 @@ def _restart(host: BridgeHost, why: str) -> BridgeHost:
     global _state
     # Said here, not by the child: until its host speaks, the view must not read "failed" (that
     # would make the next click stop this host and drop the jobs it keeps).
-    _state = SessionState(state="starting", message=why, mode=host.mode, wangp_version=_state.wangp_version)
+    _state = SessionState(state="starting", message=why, mode=host.mode, wangp_version=_state.wangp_version,
+                          wangp_commit=_state.wangp_commit)
     host.start()
     log.write(f"Session: {why}")
     timer.ensure_timer()

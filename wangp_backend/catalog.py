@@ -53,6 +53,8 @@ class ModelInfo:
     guide_choices: tuple[str, ...] = ()
     #: ``video_prompt_type`` reference values offered (``"I"``, ``"KI"``, ``"FI"``...); empty = not said
     ref_choices: tuple[str, ...] = ()
+    #: the WanGP named preset (``get_model_settings`` id) the defaults come from; "" = factory defaults
+    preset: str = ""
 
     @property
     def available(self) -> bool:
@@ -120,6 +122,7 @@ class ModelInfo:
             description=str(record.get("description") or ""),
             guide_choices=_choices(record, "guide_choices", ("guide_preprocessing", "guide_custom_choices")),
             ref_choices=_choices(record, "ref_choices", ("image_ref_choices",)),
+            preset=str(record.get("preset") or ""),
         )
 
 

@@ -82,6 +82,7 @@ class SessionHost(QueueHost):
         self._catalog: ModelCatalog | None = None
         self._records: tuple[dict[str, Any], ...] = ()
         self._wangp_version = ""
+        self._wangp_commit = ""
         self._vram_gb = 0.0
         self._close_deadline: float | None = None
         self._refresh_due = False
@@ -187,6 +188,7 @@ class SessionHost(QueueHost):
         try:
             loaded = self._api_loader(self.config)
             self._wangp_version, self._vram_gb = loaded.wangp_version, loaded.vram_gb
+            self._wangp_commit = loaded.wangp_commit
             if self._state == "closing":
                 return loaded.session
             self._read_catalog(loaded.session)
@@ -229,6 +231,7 @@ class SessionHost(QueueHost):
             session, self._catalog or ModelCatalog(), self._wangp_version, self._messages.put, self._poll_commands,
             should_abandon=self._past_close_deadline, preview_max_side=self._preview_max_side,
             preview_max_fps=self._preview_max_fps, log_lines=self._log_lines, rng=self._rng,
+            wangp_commit=self._wangp_commit,
         )
         while True:
             self._poll_commands()
@@ -293,7 +296,8 @@ class SessionHost(QueueHost):
             message = ""
         except StartError as exc:
             message = f"The model list could not be refreshed: {exc.message}"
-        self._messages.put(SessionState("ready", message=message, wangp_version=self._wangp_version,
+        self._messages.put(SessionState("ready", message=message,
+                                        wangp_version=self._wangp_version, wangp_commit=self._wangp_commit,
                                         models=self._records, vram_gb=self._vram_gb))
 
     def _shut_down(self, session: Any, crash: str) -> bool:
@@ -322,13 +326,15 @@ class SessionHost(QueueHost):
         self._state = state
         self._changed.notify_all()
         if state == "ready":
-            self._messages.put(SessionState("ready", wangp_version=self._wangp_version, models=self._records,
+            self._messages.put(SessionState("ready", wangp_version=self._wangp_version,
+                                            wangp_commit=self._wangp_commit, models=self._records,
                                             vram_gb=self._vram_gb))
         elif state == "failed":
             self._messages.put(SessionState("failed", message=self._start_error.message, hint=self._start_error.hint,
-                                            wangp_version=self._wangp_version))
+                                            wangp_version=self._wangp_version, wangp_commit=self._wangp_commit))
         else:
-            self._messages.put(SessionState(state, message=message, wangp_version=self._wangp_version))
+            self._messages.put(SessionState(state, message=message,
+                                            wangp_version=self._wangp_version, wangp_commit=self._wangp_commit))
 
     def _fail_start_job(self, job: HostJob) -> None:
         error = self._start_error

@@ -61,7 +61,33 @@ def _schema_fields(session: Any, model_type: str) -> dict[str, Any]:
     defaults = schema.get("default_settings")
     if defaults is None:
         defaults = session.get_default_settings(model_type)
+    preset_id, preset = _preset(session, model_type)
+    if preset_id:
+        # WanGP's own named preset for the model beats its factory defaults (newer installs ship them).
+        fields["preset"] = preset_id
+        defaults = {**defaults, **preset}
     for theirs, ours in _DEFAULT_KEYS.items():
         if defaults.get(theirs) is not None:
             fields[ours] = defaults[theirs]
     return fields
+
+
+def _preset(session: Any, model_type: str) -> tuple[str, Mapping[str, Any]]:
+    """The model's first named preset (``get_model_settings``, WanGP 12.60+) and its settings, or ("", {}).
+
+    Accelerator profiles and the user's own saved settings are not presets: only ``type == "preset"``.
+    """
+    lister = getattr(session, "get_model_settings", None)
+    if lister is None:
+        return "", {}
+    try:
+        listed = lister(model_type) or {}
+        entries = [e for e in listed.get("settings", []) if isinstance(e, Mapping)]
+        ids = [str(e.get("id")) for e in entries if e.get("type") == "preset"]
+        if not ids:
+            return "", {}
+        content = (lister(model_type, ids[0]) or {}).get("content") or {}
+    except (ValueError, OSError, KeyError, TypeError) as exc:
+        log.warning("model %s: its presets could not be read: %s", model_type, one_line(exc))
+        return "", {}
+    return (ids[0], content) if isinstance(content, Mapping) else ("", {})

@@ -23,6 +23,7 @@ from .requests import SessionConfig
 
 log = logging.getLogger(LOGGER_NAME)
 
+_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _VERSION = re.compile(r"""^WanGP_version\s*=\s*["']([^"']+)["']""", re.MULTILINE)
 
 
@@ -33,6 +34,8 @@ class Loaded:
     session: Any
     wangp_version: str
     vram_gb: float
+    #: the git commit of a WanGP checkout, "" for an install that is not one
+    wangp_commit: str = ""
 
 
 def load_wangp(config: SessionConfig) -> Loaded:
@@ -44,7 +47,8 @@ def load_wangp(config: SessionConfig) -> Loaded:
         # in under a second instead of trying to download with online access turned off.
         os.environ["HF_HUB_OFFLINE"] = "1"
     session = _init(_import_api(config), config)
-    return Loaded(session=session, wangp_version=wangp_version(config.wangp_root), vram_gb=vram_gb())
+    return Loaded(session=session, wangp_version=wangp_version(config.wangp_root), vram_gb=vram_gb(),
+                  wangp_commit=wangp_commit(config.wangp_root))
 
 
 def _init(api: Any, config: SessionConfig) -> Any:
@@ -152,6 +156,45 @@ def wangp_version(root: str) -> str:
     except OSError:
         return ""
     return found.group(1) if found else ""
+
+
+def wangp_commit(root: str) -> str:
+    """The commit a git checkout of WanGP is at, read from its ``.git`` (no git needed); "" if not a checkout.
+
+    ``.git`` is a folder in a clone and a ``gitdir:`` file in a worktree or submodule; ``HEAD`` names a
+    branch whose commit is a loose ref or a line of ``packed-refs``, or is the commit itself (detached).
+    """
+    git = os.path.join(root, ".git")
+    try:
+        if os.path.isfile(git):
+            with open(git, encoding="utf-8") as fh:
+                pointer = fh.read().strip()
+            if not pointer.startswith("gitdir:"):
+                return ""
+            git = os.path.normpath(os.path.join(root, pointer[len("gitdir:"):].strip()))
+        with open(os.path.join(git, "HEAD"), encoding="utf-8") as fh:
+            head = fh.read().strip()
+        if not head.startswith("ref:"):
+            return head if _COMMIT.fullmatch(head) else ""
+        ref = head[len("ref:"):].strip()
+        common = git
+        if os.path.isfile(os.path.join(git, "commondir")):  # a worktree keeps branches in the main .git
+            with open(os.path.join(git, "commondir"), encoding="utf-8") as fh:
+                common = os.path.normpath(os.path.join(git, fh.read().strip()))
+        for folder in (git, common):
+            loose = os.path.join(folder, *ref.split("/"))
+            if os.path.isfile(loose):
+                with open(loose, encoding="utf-8") as fh:
+                    value = fh.read().strip()
+                return value if _COMMIT.fullmatch(value) else ""
+        with open(os.path.join(common, "packed-refs"), encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) == 2 and parts[1] == ref and _COMMIT.fullmatch(parts[0]):
+                    return parts[0]
+    except OSError:
+        return ""
+    return ""
 
 
 def vram_gb() -> float:

@@ -140,6 +140,8 @@ class SessionState(Message):
     hint: str = ""
     wangp_version: str = ""
     models: tuple[dict[str, Any], ...] = ()
+    #: the git commit of a WanGP checkout ("" otherwise)
+    wangp_commit: str = ""
     vram_gb: float = 0.0
     mode: str = "in_process"
 

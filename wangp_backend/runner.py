@@ -88,10 +88,12 @@ class JobRunner:
         log_lines: int,
         rng: random.Random,
         clock: Callable[[], float] = time.monotonic,
+        wangp_commit: str = "",
     ) -> None:
         self.session = session
         self.catalog = catalog
         self.wangp_version = wangp_version
+        self.wangp_commit = wangp_commit
         self._emit = emit
         self._poll_commands = poll_commands
         self._should_abandon = should_abandon
@@ -264,6 +266,7 @@ class JobRunner:
             filepath = place_take(source, request.take_dir, request.take_name)
             record = sidecar_record(
                 job_id=job.job_id, request=request, validated=final.validated, wangp_version=self.wangp_version,
+                wangp_commit=self.wangp_commit,
                 filepath=filepath, settings_hash=self._settings_hash(request), submitted_at=job.submitted_at,
                 started_at=final.started_at, finished_at=final.finished_at, duration_s=final.duration_s,
                 attempts=[(a.validated.model.model_type, a.outcome.message) for a in attempts],

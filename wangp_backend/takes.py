@@ -88,6 +88,7 @@ def sidecar_record(
     finished_at: str,
     duration_s: float,
     attempts: Sequence[tuple[str, str]],
+    wangp_commit: str = "",
 ) -> dict[str, Any]:
     """What a take's sidecar JSON holds: enough to re-make the clip exactly, in or outside Blender.
 
@@ -118,4 +119,6 @@ def sidecar_record(
         primary_error=primary_error,
         attempts=[{"model_type": model_type, "error": error} for model_type, error in attempts],
     )
+    if wangp_commit:  # only a git checkout of WanGP has one
+        record["wangp_commit"] = wangp_commit
     return record

@@ -43,11 +43,16 @@ class JobTranslator:
     def handle(self, event: Any) -> list[Message]:
         kind, data = getattr(event, "kind", ""), getattr(event, "data", None)
         if kind == "progress":
-            return [self._progress(data)]
+            return [self._progress(data)] if data is not None else []
         if kind == "preview":
+            # Newer WanGP may send no previews, a preview without an image, or ``None``: none of these
+            # may reset the progress bar or stop the job.
+            if data is None:
+                return []
             image = getattr(data, "image", None)
             held = self._throttle.offer(image, self._clock()) if image is not None else None
-            return [self._progress(data), *self._preview(held)]
+            progress = [self._progress(data)] if getattr(data, "progress", None) is not None else []
+            return [*progress, *self._preview(held)]
         if kind == "stream":
             return self._log(str(getattr(data, "stream", "stdout") or "stdout"), getattr(data, "text", ""))
         if kind in ("status", "info"):

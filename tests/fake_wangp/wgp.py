@@ -256,7 +256,7 @@ def generate_video(
             return False
         time.sleep(step_delay)
         send_cmd("progress", [(step, total), f"{prompt_label} | Denoising | {time.monotonic() - started:.1f}s"])
-        if step % int(config["preview_every"]) == 0 or step == total:
+        if config["previews"] and (step % int(config["preview_every"]) == 0 or step == total):
             send_cmd("preview", {"width": width, "height": height, "colour": colour, "seed": seed, "step": step,
                                  "total": total})
         if failure == "oom" and step == min(2, total):

@@ -109,6 +109,7 @@ class BridgeHost(QueueHost):
         self._closing = False
         self._catalog: ModelCatalog | None = None
         self._wangp_version = ""
+        self._wangp_commit = ""
 
     # --- the Host interface (any thread) ---
 
@@ -246,6 +247,7 @@ class BridgeHost(QueueHost):
                 self._catalog = ModelCatalog.from_records(message.models)
         if message.wangp_version:
             self._wangp_version = message.wangp_version
+            self._wangp_commit = message.wangp_commit
         self._set_state(dataclasses.replace(message, mode=self.mode))
 
     def _on_exit(self, child: ChildProcess) -> None:
@@ -266,7 +268,7 @@ class BridgeHost(QueueHost):
             message = f"WanGP's process {child.describe_exit()} before it was ready.{said}"
             self._fail_all(message, _START_HINT, tail)
             self._set_state(SessionState("failed", message=message, hint=_START_HINT, mode=self.mode,
-                                         wangp_version=self._wangp_version))
+                                         wangp_version=self._wangp_version, wangp_commit=self._wangp_commit))
             return
         message = f"WanGP's process {child.describe_exit()}.{said}"
         log.error("%s", message)
@@ -280,13 +282,14 @@ class BridgeHost(QueueHost):
         kept = len(self._jobs)
         hint = _CRASH_HINT + (f" {kept} queued job(s) will run then." if kept else "")
         self._set_state(SessionState("failed", message=message, hint=hint, mode=self.mode,
-                                     wangp_version=self._wangp_version))
+                                     wangp_version=self._wangp_version, wangp_commit=self._wangp_commit))
 
     def _closed(self) -> None:
         for job in list(self._jobs.values()):
             self._end_job(job, Cancelled(job.job_id, job.request.shot_key, reason="session closed"))
         if self._state != "stopped":
-            self._set_state(SessionState("stopped", mode=self.mode, wangp_version=self._wangp_version))
+            self._set_state(SessionState("stopped", mode=self.mode,
+                                         wangp_version=self._wangp_version, wangp_commit=self._wangp_commit))
 
     # --- helpers (lock held) ---
 

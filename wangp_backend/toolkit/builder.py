@@ -90,6 +90,8 @@ def build_settings(
                 "No model catalog yet: frame rules assumed from the model family, model defaults left to WanGP"
             )
     known = catalog is not None and model_type in catalog
+    if known and not family:
+        notes.append(catalog_note(info))
     guided = layout and bool(family) and tiers.has_guide_tier(family)
     plan = tiers.tier_plan(family, quality, vram_gb, image=bool(roles), guide=guided) if family else None
     candidate = plan.candidate(model_type) if plan else None
@@ -135,6 +137,14 @@ def build_settings(
         trim_head_frames=guide.trim_head_frames,
         sidecar_extra=guide.sidecar,
     )
+
+
+def catalog_note(info: ModelInfo) -> str:
+    """What a model with no quality-tier row runs with: everything from the live catalog (and its preset)."""
+    frames = f"{info.frames_steps}n+1 frames ({info.frames_minimum}-{info.frames_maximum})"
+    preset = f", defaults of WanGP's preset {info.preset}" if info.preset else ", WanGP's defaults"
+    return (f"{info.family_label or info.family or info.model_type} has no quality tier: {info.fps:g} fps, {frames}"
+            f"{preset} from the catalog")
 
 
 def _hash(settings: dict[str, Any], spec: ShotSpec) -> str:

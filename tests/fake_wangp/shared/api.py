@@ -143,13 +143,23 @@ class SessionStream:
     """A job's event queue; ``iter()`` keeps waiting through timeouts and ends only once closed."""
 
     def __init__(self) -> None:
+        from .fake_profile import current
+
         self._queue: queue.Queue[SessionEvent | object] = queue.Queue()
         self._closed = threading.Event()
         self._sentinel = object()
+        self._drop_old_progress = bool(current()["drop_old_progress"])
 
     def put(self, kind: str, data: Any = None) -> None:
-        if not self._closed.is_set():
-            self._queue.put(SessionEvent(kind=kind, data=data))
+        if self._closed.is_set():
+            return
+        if kind == "progress" and self._drop_old_progress:
+            # Newer WanGP keeps only the newest unread progress event.
+            with self._queue.mutex:
+                pending = self._queue.queue
+                for stale in [e for e in pending if isinstance(e, SessionEvent) and e.kind == "progress"]:
+                    pending.remove(stale)
+        self._queue.put(SessionEvent(kind=kind, data=data))
 
     def close(self) -> None:
         if not self._closed.is_set():
@@ -358,6 +368,23 @@ class WanGPSession:
         if include_availability:
             record["availability"] = self.get_model_availability(model_type)
         return record
+
+    def get_model_settings(self, model_type: str, setting_id: str | None = None) -> dict[str, Any]:
+        """The model's named settings (presets, accelerator profiles, the user's saved ones) or one's content."""
+        from .fake_profile import current
+
+        model_def = self.get_model_def(model_type)
+        if model_def is None:
+            raise ValueError(f"Unknown model_type: {model_type}")
+        family = str(model_def.get("metadata", {}).get("family", ""))
+        presets = current()["presets"].get(family, {})
+        entries = [{"id": preset_id, "type": "preset"} for preset_id in presets]
+        if setting_id is None:
+            return {"model_type": str(model_type), "settings": entries}
+        if setting_id not in presets:
+            raise ValueError(f"Unknown setting_id for {model_type}: {setting_id}")
+        return {"model_type": str(model_type), "id": setting_id, "type": "preset",
+                "content": copy.deepcopy(presets[setting_id])}
 
     def get_default_settings(self, model_type: str) -> dict[str, Any]:
         if self.get_model_def(model_type) is None:
@@ -663,6 +690,9 @@ class WanGPSession:
                 module_root = Path(module.__file__).resolve().parent
                 if module_root != self._root:
                     raise RuntimeError(f"WanGP module already loaded from {module_root}, expected {self._root}")
+            from .fake_profile import current
+
+            module.WanGP_version = current()["version"]  # the release this run of the double plays
             _RUNTIME = _WanGPRuntime(module=module, root=self._root, config_path=self._config_path,
                                      cli_args=self._cli_args)
             _print_banner_once(module, enabled=self._console_output)

@@ -220,6 +220,11 @@ class _CommandHandler:
             self._session._state["gen"]["progress_status"] = self._last_progress.status
             self._emit("progress", "on_progress", self._last_progress)
         elif command == "preview":
+            from .fake_profile import current
+
+            if current()["preview_data"] == "none":  # newer releases: the event comes, the image does not
+                self._emit("preview", "on_preview", None)
+                return
             model_type = str(self._tasks[self._session._state["gen"]["prompt_no"] - 1]["params"].get("model_type"))
             last = self._last_progress
             preview = PreviewUpdate(image=self._wgp.generate_preview(model_type, data), phase=last.phase,

@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "preview_every": 2,  # a preview every N denoising steps (and on the last one)
     "available": list(DEFAULT_AVAILABLE),
     "fail_models": {},  # {model_type: "oom" | "missing_weights" | "runtime"}
+    "profile": "12.60",  # the WanGP release the double behaves like (see fake_profile)
+    "previews": True,  # False: the session sends no preview events at all
 }
 
 
