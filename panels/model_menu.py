@@ -11,8 +11,7 @@ import bpy
 from ..operators.choose_available_model import needed_image
 from ..runtime import selection, session
 from ..wangp_backend.catalog import ModelCatalog, ModelInfo
-from ..wangp_backend.toolkit import choose_model
-from ..wangp_backend.toolkit import tiers
+from ..wangp_backend.toolkit import choose_model, tiers
 from ..wangp_backend.toolkit.builder import catalog_note
 
 AVAILABILITY_ICONS = {"available": "CHECKMARK", "partial": "IMPORT", "missing": "IMPORT"}
