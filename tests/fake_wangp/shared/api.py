@@ -675,6 +675,7 @@ class WanGPSession:
                     self._root, self._config_path, self._cli_args
                 ):
                     raise RuntimeError("WanGP runtime already loaded with different root/config/cli args")
+                _play_profile(_RUNTIME.module)
                 return _RUNTIME
             argv = ["wgp.py", *self._cli_args]
             if self._config_path.name != "wgp_config.json":
@@ -690,13 +691,19 @@ class WanGPSession:
                 module_root = Path(module.__file__).resolve().parent
                 if module_root != self._root:
                     raise RuntimeError(f"WanGP module already loaded from {module_root}, expected {self._root}")
-            from .fake_profile import current
-
-            module.WanGP_version = current()["version"]  # the release this run of the double plays
             _RUNTIME = _WanGPRuntime(module=module, root=self._root, config_path=self._config_path,
                                      cli_args=self._cli_args)
+            _play_profile(module)
             _print_banner_once(module, enabled=self._console_output)
             return _RUNTIME
+
+
+def _play_profile(module: Any) -> None:
+    """The release the double plays (``fake_profile``) may change between sessions of one process: its version
+    is set whenever the runtime is reached (the real one is fixed per install)."""
+    from .fake_profile import current
+
+    module.WanGP_version = current()["version"]
 
 
 def _normalize_phase(text: str | None) -> str:
