@@ -99,9 +99,13 @@ def _take_row_selected(self, context: bpy.types.Context) -> None:
 class MOVIE_DIRECTOR_PG_take(bpy.types.PropertyGroup):
     """One generated clip of a shot; the sidecar JSON beside it holds the exact settings."""
 
-    filepath: StringProperty(name="Clip", subtype="FILE_PATH", description="The generated clip")
+    # Blend-relative ("//...") when inside the .blend's folder, so a project folder can be moved.
+    filepath: StringProperty(
+        name="Clip", subtype="FILE_PATH", options=BLEND_RELATIVE_PATH, description="The generated clip"
+    )
     sidecar_path: StringProperty(
-        name="Sidecar", subtype="FILE_PATH", description="JSON with the exact settings that made this take"
+        name="Sidecar", subtype="FILE_PATH", options=BLEND_RELATIVE_PATH,
+        description="JSON with the exact settings that made this take",
     )
     model_type: StringProperty(name="Model", description="WanGP model type that made this take")
     seed: IntProperty(name="Seed", description="Seed used, to re-make the take exactly")

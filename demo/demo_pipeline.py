@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from types import ModuleType
+from typing import TextIO
 
 import bpy
 import demo_scene
@@ -44,15 +45,25 @@ def mark_shots(cameras: list[bpy.types.Object]) -> None:
         shot.camera_movements = set(plan.camera_moves)
 
 
-def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online: bool = False) -> int:
-    """The whole demo; returns the exit code (1 when a shot has no take on the timeline)."""
+def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online: bool = False,
+        progress: TextIO | None = None) -> int:
+    """The whole demo; returns the exit code (1 when a shot has no take on the timeline).
+
+    :param progress: where ``generate_scene`` writes its progress lines (default: stderr).
+    """
     started = time.monotonic()
     # The sandbox's preference, like the user's "Allow Online Access": off means WanGP runs offline.
     bpy.context.preferences.system.use_online_access = allow_online
     blend_path = os.path.join(out_dir, blend_name)
+    stem = os.path.splitext(blend_name)[0]
+    # The run works in its own file beside the result (so "//movie_director/" is in out_dir too), and
+    # only a run whose every shot is done becomes the result: a failed run never replaces a good one.
+    work_path = os.path.join(out_dir, f".{stem}.running.blend")
+    failed_path = os.path.join(out_dir, f"{stem}_failed.blend")
     with tempfile.TemporaryDirectory(prefix="md_demo_build_") as build_dir:
         md = install_extension(build_dir)
     say(f"Installed the extension as {md.__name__} (Blender {bpy.app.version_string})")
+    md.runtime.wait_report.stream = progress
 
     # No "<name>.blend1" backup beside the result (these preferences are the sandbox's, not the user's).
     bpy.context.preferences.filepaths.save_version = 0
@@ -61,7 +72,7 @@ def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online:
     demo_scene.build_set(scene)
     cameras = demo_scene.build_cameras(scene)
     # Saved first so the default output folder (//movie_director/) is next to the .blend in out_dir.
-    bpy.ops.wm.save_as_mainfile(filepath=blend_path)
+    bpy.ops.wm.save_as_mainfile(filepath=work_path)
     mark_shots(cameras)
     say(f"Scene '{scene.name}' at {scene.render.fps} fps with {len(cameras)} shots; generating (PREVIEW)...")
 
@@ -73,7 +84,6 @@ def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online:
     finally:
         # Also unregisters the pump's timer: one left at exit hangs Blender 4.5 and crashes 4.2.
         md.runtime.session.stop()
-    bpy.ops.wm.save_mainfile()
 
     strips = list(md.compat.all_strips(scene.sequence_editor)) if scene.sequence_editor else []
     rows = demo_summary.shot_rows(scene, strips, out_dir)
@@ -87,7 +97,11 @@ def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online:
         say(f"generate_scene reported: {generate_error}")
     if scene.movie_director.batch_summary:
         say(f"Batch: {scene.movie_director.batch_summary}")
-    say(f"Saved {blend_path} ({time.monotonic() - started:.1f} s)")
     ok = len(rows) == len(demo_scene.SHOTS) and all(row.ok for row in rows)
+    bpy.ops.wm.save_as_mainfile(filepath=blend_path if ok else failed_path)
+    os.remove(work_path)
+    say(f"Saved {blend_path if ok else failed_path} ({time.monotonic() - started:.1f} s)")
+    if not ok and os.path.isfile(blend_path):
+        say(f"The earlier result {blend_path} is kept as it was.")
     say("All shots done." if ok else "Some shots FAILED: see the table above and the log.")
     return 0 if ok else 1

@@ -7,7 +7,9 @@ Run it with the Python that has ``bpy`` installed::
 It builds the extension zip, installs it into a sandboxed Blender user folder, builds a small set
 with three camera shots (a dolly in, a pan, a static wide), marks them as shots with prompts,
 generates them all with ``movie_director.generate_scene(quality="PREVIEW")``, saves
-``DIR/movie_director_demo.blend`` with the clips on its timeline and prints one line per shot.
+``DIR/movie_director_demo.blend`` with the clips on its timeline and prints one line per shot. A run
+with a failed shot saves ``DIR/movie_director_demo_failed.blend`` instead: a good result is never
+replaced by a failed one.
 
 With ``WANGP_ROOT`` (and ``WANGP_SITE_PACKAGES``, ``WANGP_ARGS``) set, WanGP generates the clips;
 with ``--farm``, the farm started by ``bash tools/farm.sh up N`` does (each take's sidecar names its worker).
@@ -76,6 +78,9 @@ def generator_line() -> str:
     if os.environ.get("WANGP_HOST_MODE") == "FARM":
         return f"Generator: the farm at {os.environ['MD_FARM_URL']} (WanGP on its workers; each take names its worker)"
     root = os.environ.get("WANGP_ROOT", "")
+    if root and not os.path.isfile(os.path.join(root, "wgp.py")):
+        return (f"Generator: WanGP, but WANGP_ROOT={root} is not a WanGP install (it has no wgp.py), "
+                "so no shot can be generated.")
     if root:
         return f"Generator: WanGP from {root} (AI video)"
     return ("Generator: the layout animatic. WanGP is not configured (WANGP_ROOT is not set), so each shot is "
@@ -115,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             import demo_pipeline
 
             return demo_pipeline.run(out_dir, BLEND_NAME, lambda line: print(line, file=console),
-                                     allow_online=args.allow_online)
+                                     allow_online=args.allow_online, progress=console)
     finally:
         shutil.rmtree(user_dir, ignore_errors=True)
 

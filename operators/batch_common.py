@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import bpy
 
-from ..runtime import generate, log
+from ..runtime import batches, generate, log
+from ..runtime.wait_report import WaitReport
 from ..wangp_backend.batch import queue_report
 from .common import report_notices
 
@@ -29,6 +30,11 @@ def report_batch(op: bpy.types.Operator, queued: generate.SceneQueue) -> None:
         log.write(f"Warning: {warning}")
 
 
+def _batch_keys(scene_key: str) -> list[str]:
+    batch = batches.get(scene_key)
+    return [item.shot_key for item in batch.items] if batch is not None else []
+
+
 def report_summary(op: bpy.types.Operator, context: bpy.types.Context) -> None:
     """The batch's final line, a warning when any shot failed (the reasons are in the log)."""
     summary = context.scene.movie_director.batch_summary
@@ -39,7 +45,8 @@ def report_summary(op: bpy.types.Operator, context: bpy.types.Context) -> None:
 
 class BatchOperatorMixin:
     """``invoke()`` (a click) starts the batch and returns at once; ``execute()`` (scripts, headless
-    runs) starts it and waits for it by pumping. Subclasses say how to start it."""
+    runs) starts it and waits for it by pumping, writing progress lines to stderr, unless the
+    operator has ``wait`` off. Subclasses say how to start it."""
 
     def start_batch(self, context: bpy.types.Context) -> str:
         """Start the batch; return its scene key, or "" when nothing started (already reported)."""
@@ -54,7 +61,11 @@ class BatchOperatorMixin:
         scene_key = self.start_batch(context)
         if not scene_key:
             return {"CANCELLED"}
-        generate.wait_for_batch(scene_key)
+        if not getattr(self, "wait", True):
+            report_notices(self)
+            return {"FINISHED"}
+        shot_keys = _batch_keys(scene_key)  # the batch may be forgotten once it ends
+        generate.wait_for_batch(scene_key, report=WaitReport(lambda: shot_keys))
         report_notices(self)
         report_summary(self, context)
         return {"FINISHED"}

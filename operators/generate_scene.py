@@ -29,6 +29,10 @@ class MOVIE_DIRECTOR_OT_generate_scene(BatchOperatorMixin, bpy.types.Operator):
         name="Only Changed", default=True,
         description="Skip shots whose settings match their active take",
     )
+    wait: BoolProperty(
+        name="Wait", default=True, options={"SKIP_SAVE"},
+        description="From a script: wait for the batch (off: queue and return at once, the script calls pump())",
+    )
 
     from_click: BoolProperty(options={"HIDDEN", "SKIP_SAVE"})
 

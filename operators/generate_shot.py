@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import bpy
-from bpy.props import EnumProperty, IntProperty
+from bpy.props import BoolProperty, EnumProperty, IntProperty
 
 from ..properties import QUALITY_ITEMS
-from ..runtime import generate, jobs, keys, review
+from ..runtime import generate, jobs, keys, paths, review
+from ..runtime.wait_report import WaitReport
 from .common import active_shot, poll_active_shot, report_notices
 
 
@@ -23,6 +24,10 @@ class MOVIE_DIRECTOR_OT_generate_shot(bpy.types.Operator):
     variations: IntProperty(
         name="Variations", default=1, min=1, soft_max=8, max=32,
         description="Takes to queue in one click, each with its own seed (the model loads once for all)",
+    )
+    wait: BoolProperty(
+        name="Wait", default=True, options={"SKIP_SAVE"},
+        description="From a script: wait for the take (off: queue and return at once, the script calls pump())",
     )
 
     @classmethod
@@ -51,6 +56,9 @@ class MOVIE_DIRECTOR_OT_generate_shot(bpy.types.Operator):
             return None
 
     def invoke(self, context, event):
+        return self._queue_and_return(context)
+
+    def _queue_and_return(self, context):
         tokens = self._queue(context)
         if tokens is None:
             return {"CANCELLED"}
@@ -60,6 +68,8 @@ class MOVIE_DIRECTOR_OT_generate_shot(bpy.types.Operator):
         return {"FINISHED"}
 
     def execute(self, context):
+        if not self.wait:
+            return self._queue_and_return(context)
         obj = active_shot(context)
         name = obj.name
         keys.ensure_unique_shot_ids(context.scene)  # before the key is read: it names the shot's id
@@ -67,7 +77,7 @@ class MOVIE_DIRECTOR_OT_generate_shot(bpy.types.Operator):
         tokens = self._queue(context)
         if tokens is None:
             return {"CANCELLED"}
-        generate.wait_for(tokens)
+        generate.wait_for(tokens, report=WaitReport(lambda: [key]))
         report_notices(self)
         outcomes = [jobs.outcome(token) for token in tokens]
         outcome = next((o for o in ("failed", "cancelled") if o in outcomes), outcomes[-1])
@@ -81,6 +91,7 @@ class MOVIE_DIRECTOR_OT_generate_shot(bpy.types.Operator):
             self.report({"WARNING"}, f"{name} was cancelled")
             return {"CANCELLED"}
         if obj is not None and obj.movie_director.takes:
-            take = obj.movie_director.takes[obj.movie_director.active_take_index]
-            self.report({"INFO"}, f"{name}: take {obj.movie_director.active_take_index + 1} ready: {take.filepath}")
+            index = obj.movie_director.active_take_index
+            take = obj.movie_director.takes[index]
+            self.report({"INFO"}, f"{name}: {paths.take_label(take.filepath, index)} ready: {take.filepath}")
         return {"FINISHED"}

@@ -10,7 +10,10 @@ from ..runtime import batch_queue, pump
 class MOVIE_DIRECTOR_OT_recover_takes(bpy.types.Operator):
     bl_idname = "movie_director.recover_takes"
     bl_label = "Recover Takes"
-    bl_description = "Scan the output folder and add the takes its sidecars name to their shots (never twice)"
+    bl_description = (
+        "Scan the output folder and add the takes its sidecars name to their shots, by shot or by name "
+        "for a scene made again (never twice)"
+    )
     bl_options = {"REGISTER", "UNDO"}
 
     @classmethod
@@ -21,10 +24,12 @@ class MOVIE_DIRECTOR_OT_recover_takes(bpy.types.Operator):
         return True
 
     def execute(self, context):
-        recovered, orphaned = batch_queue.recover_takes(context, context.scene)
+        recovered, orphaned, by_name = batch_queue.recover_takes(context, context.scene)
         for line in orphaned:
             self.report({"WARNING"}, f"Take of a deleted shot, left on disk: {line}")
         # Places the strips of the recovered takes.
         pump.pump()
+        if by_name:
+            self.report({"INFO"}, f"Matched by shot name (the scene was made again): {', '.join(by_name)}")
         self.report({"INFO"}, f"Recovered {len(recovered)} Take(s) | {len(orphaned)} of Deleted Shots")
         return {"FINISHED"}

@@ -37,7 +37,7 @@ class MOVIE_DIRECTOR_OT_resume_batch(BatchOperatorMixin, bpy.types.Operator):
         if batches.active(scene_key):
             self.report({"ERROR"}, f"A batch of {scene.name} is running: nothing to resume")
             return ""
-        recovered, _orphaned = batch_queue.recover_takes(context, scene)
+        recovered, _orphaned, _by_name = batch_queue.recover_takes(context, scene)
         items = batch_queue.resume_items(scene)
         if not items:
             batch_queue.clear(scene)

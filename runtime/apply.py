@@ -12,7 +12,7 @@ import datetime
 import bpy
 
 from ..wangp_backend import messages as m
-from . import batches, jobs, keys, log, preview, session, timeline, undo
+from . import batches, jobs, keys, log, paths, preview, session, timeline, undo
 
 PHASES = {
     "loading_model": "Loading model",
@@ -51,8 +51,9 @@ def _reason(msg: m.Message) -> str:
 def _add_take(obj: bpy.types.Object, msg: m.TakeReady) -> int:
     shot = obj.movie_director
     take = shot.takes.add()
-    take.filepath = msg.filepath
-    take.sidecar_path = msg.sidecar_path
+    # Blend-relative inside the project folder, so the project can be moved or shared.
+    take.filepath = paths.stored(msg.filepath)
+    take.sidecar_path = paths.stored(msg.sidecar_path)
     take.model_type = msg.model_type
     take.seed = msg.seed
     take.created = datetime.datetime.now().isoformat(timespec="seconds")
@@ -132,7 +133,7 @@ def apply(msg: m.Message) -> None:
         timeline.request_show(record.shot_key, index)
         undo.owe()
         note = f" (fallback {msg.model_type}: {msg.primary_error})" if msg.used_fallback else ""
-        log.write(f"{obj.name}: take {index + 1} ready: {msg.filepath}{note}")
+        log.write(f"{obj.name}: {paths.take_label(msg.filepath, index)} ready: {msg.filepath}{note}")
     elif isinstance(msg, m.Failed):
         shot.error_message = msg.message
         shot.error_class = msg.error_class

@@ -16,6 +16,7 @@ from typing import Any
 import bpy
 
 from ..wangp_backend.batch import QueueEntry, QueueFile, request_from_plain, request_to_plain, scan_takes
+from ..wangp_backend.blend_paths import BlendFolder
 from ..wangp_backend.requests import JobRequest
 from . import batches, jobs, keys, log, paths, review, session, snapshot, timeline
 
@@ -99,7 +100,10 @@ def save(batch: batches.Batch) -> None:
     scene = keys.find_scene(batch.scene_key)
     if scene is None:
         return
-    open_entries = entries(batch)
+    folder = paths.blend_folder()
+    # Paths blend-relative inside the project folder (resolved again by ``load``): the project can move.
+    open_entries = [{**e, "request": folder.store_request(e["request"]) if e["request"] else None}
+                    for e in entries(batch)]
     if open_entries:
         scene[ID_PROP] = json.dumps({"version": _FORMAT, "entries": open_entries})
     elif ID_PROP in scene:
@@ -107,20 +111,21 @@ def save(batch: batches.Batch) -> None:
     queue = _queue_file(scene)
     try:
         kept = [e for e in queue.load() if e.scene_key != batch.scene_key]
-        queue.save(kept + [_queue_entry(batch.scene_key, e) for e in open_entries])
+        queue.save(kept + [_queue_entry(batch.scene_key, e, folder) for e in open_entries])
         queue.save_estimator(batch.estimator)
     except OSError as exc:
         log.write(f"Could not write the batch queue file {queue.path}: {exc}")
 
 
-def _queue_entry(scene_key: str, entry: dict[str, Any]) -> QueueEntry:
+def _queue_entry(scene_key: str, entry: dict[str, Any], folder: BlendFolder) -> QueueEntry:
+    """A queue-file entry for a stored entry (its request's paths are already blend-relative)."""
     request = entry["request"] or {}
     extra = request.get("sidecar_extra", {})
     return QueueEntry(
         shot_key=entry["shot_key"],
         shot_name=entry["shot_name"],
         scene_key=scene_key,
-        blend_file=bpy.data.filepath,
+        blend_file=folder.store(paths.saving_to() or bpy.data.filepath),
         job_id=entry["job_id"],
         status=entry["status"],
         settings_hash=extra.get("settings_hash", ""),
@@ -132,7 +137,13 @@ def _queue_entry(scene_key: str, entry: dict[str, Any]) -> QueueEntry:
 
 def load(scene: bpy.types.Scene) -> list[dict[str, Any]]:
     """The scene's recorded open shots: the .blend's record, plus queue-file entries it lacks
-    (written after the last save)."""
+    (written after the last save); every path absolute again."""
+    folder = paths.blend_folder()
+    return [{**e, "request": folder.resolve_request(e["request"]) if e.get("request") else None}
+            for e in _load_stored(scene)]
+
+
+def _load_stored(scene: bpy.types.Scene) -> list[dict[str, Any]]:
     raw = scene.get(ID_PROP)
     recorded: list[dict[str, Any]] = []
     if isinstance(raw, str) and raw:
@@ -212,8 +223,8 @@ def mark_interrupted() -> int:
 
 def _take_from_sidecar(obj: bpy.types.Object, record: dict[str, Any]) -> None:
     take = obj.movie_director.takes.add()
-    take.filepath = record["clip_path"]
-    take.sidecar_path = record["sidecar_path"]
+    take.filepath = paths.stored(record["clip_path"])
+    take.sidecar_path = paths.stored(record["sidecar_path"])
     take.model_type = str(record.get("model_type", ""))
     take.seed = int(record.get("seed", 0) or 0)
     take.created = str(record.get("finished_at", ""))
@@ -235,41 +246,67 @@ def _in_flight(clip: str) -> bool:
     return any(r.take_dir == folder and r.take_name == stem for r in jobs.submitted())
 
 
-def recover_takes(context: bpy.types.Context, scene: bpy.types.Scene) -> tuple[list[str], list[str]]:
-    """Attach the takes on disk that the scene's shots lack (by shot key, never twice).
+def _shot_by_name(scene: bpy.types.Scene, record: dict[str, Any]) -> bpy.types.Object | None:
+    """The shot of ``scene`` a take of a rebuilt scene belongs to: the same scene name and shot name.
 
-    :return: ``(recovered, orphaned)``: "<shot>: <clip>" lines for the takes added, and for the takes
-        of shots that no longer exist (left on disk).
+    A scene made again (by a script, or in a new file) gets a new scene key, so its old takes no
+    longer match by key; its shots carry the same names, and its takes live under the same folders.
+    """
+    if str(record.get("scene_name", "")) != scene.name:
+        return None
+    obj = scene.objects.get(str(record.get("shot_name", "")))
+    return obj if obj is not None and obj.movie_director.is_shot else None
+
+
+def recover_takes(context: bpy.types.Context, scene: bpy.types.Scene) -> tuple[list[str], list[str], list[str]]:
+    """Attach the takes on disk that the scene's shots lack (never twice): by shot key, and for takes
+    of a scene no longer in the file (rebuilt: a new scene key), by scene and shot name.
+
+    :return: ``(recovered, orphaned, by_name)``: "<shot>: <clip>" lines for the takes added, for the
+        takes of shots of this scene that no longer exist (left on disk), and the shots matched by name.
     """
     scene_key = keys.scene_key(scene)
     recovered: list[str] = []
     orphaned: list[str] = []
+    by_name: list[str] = []
     for record in scan_takes(paths.output_root(context, scene)):
         shot_key = str(record.get("shot_key", ""))
-        if keys.split_key(shot_key)[0] != scene_key or _in_flight(record["clip_path"]):
+        if _in_flight(record["clip_path"]):
             continue
-        _scene, obj = keys.find_shot(shot_key)
-        if obj is None:
-            orphaned.append(f"{record.get('shot_name', shot_key)}: {record['clip_path']}")
-            continue
+        take_scene = keys.split_key(shot_key)[0]
+        if take_scene == scene_key:
+            _scene, obj = keys.find_shot(shot_key)
+            if obj is None:
+                orphaned.append(f"{record.get('shot_name', shot_key)}: {record['clip_path']}")
+                continue
+        elif keys.find_scene(take_scene) is None:
+            obj = _shot_by_name(scene, record)
+            if obj is None:
+                continue
+        else:
+            continue  # a take of another scene of this file
         shot = obj.movie_director
         known = {os.path.normcase(os.path.abspath(bpy.path.abspath(t.filepath))) for t in shot.takes}
         if os.path.normcase(record["clip_path"]) in known:
             continue
         _take_from_sidecar(obj, record)
+        if take_scene != scene_key and obj.name not in by_name:
+            by_name.append(obj.name)
         shot.active_take_index = len(shot.takes) - 1
         shot.take_list_index = shot.active_take_index
         if shot.error_message == INTERRUPTED:
             shot.generation_status = "done"
             shot.generation_phase = "Recovered"
             shot.error_message = ""
-        timeline.request_show(shot_key, shot.active_take_index)
+        timeline.request_show(keys.shot_key(scene, obj), shot.active_take_index)
         recovered.append(f"{obj.name}: {record['clip_path']}")
     for line in recovered:
         log.write(f"Recovered take {line}")
+    if by_name:
+        log.write(f"Matched by name (takes of an earlier scene '{scene.name}'): {', '.join(by_name)}")
     for line in orphaned:
         log.write(f"Take of a deleted shot, left on disk: {line}")
-    return recovered, orphaned
+    return recovered, orphaned, by_name
 
 
 def resume_items(scene: bpy.types.Scene) -> list[batches.Item]:

@@ -34,6 +34,7 @@ from . import (
     submit,
     timer,
 )
+from .wait_report import WaitReport
 
 #: Seeds are drawn below this (WanGP's own random seeds are too).
 MAX_SEED = 999_999_999
@@ -102,6 +103,7 @@ def queue_shot(
     try:
         session.ensure_host(context)
     except session.SetupError as exc:
+        mark_not_started([obj], str(exc))
         raise GenerateError(str(exc)) from exc
     try:
         snapshot.produce(scene, snap)
@@ -159,6 +161,18 @@ def queue_variations(
         raise
     submit.submit_ready()
     return tokens
+
+
+def mark_not_started(objs: list[bpy.types.Object], reason: str) -> None:
+    """Show shots that could not start because the session could not as failed, with the reason (the
+    panel then offers its fix), never as idle: a headless run reads the status to know what happened."""
+    for obj in objs:
+        shot = obj.movie_director
+        shot.generation_status = "failed"
+        shot.generation_phase = "Failed"
+        shot.generation_progress = 0
+        shot.error_message, shot.error_class, shot.error_hint = reason, "environment", ""
+        log.write(f"{obj.name}: not started: {reason}")
 
 
 def timeline_shots(scene: bpy.types.Scene) -> list[bpy.types.Object]:
@@ -333,6 +347,7 @@ def start_batch(context: bpy.types.Context, scene: bpy.types.Scene, items: list[
         try:
             session.ensure_host(context)
         except session.SetupError as exc:
+            mark_not_started([o for i in items if (o := keys.find_shot(i.shot_key)[1]) is not None], str(exc))
             raise GenerateError(str(exc)) from exc
         log.write(f"Batch of {scene.name}: {len(items)} shot(s) in this order: {', '.join(i.shot_name for i in items)}")
     batch = batches.Batch(scene_key=scene_key, items=items, release_fn=_release_fn(context, scene_key))
@@ -341,30 +356,45 @@ def start_batch(context: bpy.types.Context, scene: bpy.types.Scene, items: list[
     timer.ensure_timer()
 
 
-def wait_for_batch(scene_key: str, timeout: float | None = None) -> bool:
-    """Pump until the scene's batch is over; False if ``timeout`` seconds passed first."""
+def wait_for_batch(scene_key: str, timeout: float | None = None, report: WaitReport | None = None) -> bool:
+    """Pump until the scene's batch is over; False if ``timeout`` seconds passed first.
+
+    :param report: writes progress lines to stderr while waiting (operators' ``execute``).
+    """
     deadline = None if timeout is None else time.monotonic() + timeout
     while batches.active(scene_key) or jobs.count():
         if deadline is not None and time.monotonic() > deadline:
             return False
         delay = pump.pump()
+        if report is not None:
+            report.check()
         time.sleep(min(delay if delay is not None else 0.01, 0.01))
     pump.pump()
+    if report is not None:
+        report.check(force=True)
     if not pump.busy():
         timer.stop_timer()
     return True
 
 
-def wait_for(tokens: list[str] | tuple[str, ...], timeout: float | None = None) -> bool:
-    """Pump until every job in ``tokens`` ended; False if ``timeout`` seconds passed first."""
+def wait_for(tokens: list[str] | tuple[str, ...], timeout: float | None = None,
+             report: WaitReport | None = None) -> bool:
+    """Pump until every job in ``tokens`` ended; False if ``timeout`` seconds passed first.
+
+    :param report: writes progress lines to stderr while waiting (operators' ``execute``).
+    """
     deadline = None if timeout is None else time.monotonic() + timeout
     while any(jobs.is_active(token) for token in tokens):
         if deadline is not None and time.monotonic() > deadline:
             return False
         delay = pump.pump()
+        if report is not None:
+            report.check()
         time.sleep(min(delay if delay is not None else 0.01, 0.01))
     # One more tick places the strips of the takes that just arrived.
     pump.pump()
+    if report is not None:
+        report.check(force=True)
     if not pump.busy():
         # Nothing left for it; a timer still registered when a headless script exits hangs
         # Blender 4.5 and crashes 4.2 (timers never fire there, so it would never unregister itself).

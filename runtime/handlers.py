@@ -2,7 +2,8 @@
 
 Opening a file: jobs made for the old one keep running (their takes land on disk with sidecars and
 the log says where) but never write into the new file; its shots saved mid-job show a state that
-no job will ever finish, so it is reset. Saving: strip edits wait until the save is over.
+no job will ever finish, so it is reset. Saving: strip edits wait until the save is over, and the
+takes' blend-relative paths follow a Save As to another folder.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import bpy
 from bpy.app.handlers import persistent
 
-from . import batch_queue, batches, jobs, keys, log, submit, timeline, undo
+from ..wangp_backend.blend_paths import BlendFolder
+from . import batch_queue, batches, jobs, keys, log, paths, submit, timeline, undo
 
 
 @persistent
@@ -53,14 +55,49 @@ def on_load_post(*_args) -> None:
 
 
 @persistent
-def on_save_pre(*_args) -> None:
+def on_save_pre(filepath: str = "", *_args) -> None:
     timeline.set_saving(True)
+    target = filepath or bpy.data.filepath
+    rebase_takes(bpy.data.filepath, target)
+    paths.set_saving_to(target)
     batches.save_due(force=True)  # the saved file carries the batch record as it is now
 
 
 @persistent
 def on_save_post(*_args) -> None:
     timeline.set_saving(False)
+    target = paths.saving_to()
+    paths.set_saving_to("")
+    if target and BlendFolder(target).folder != BlendFolder(bpy.data.filepath).folder:
+        # A copy was saved (or the save failed): the open file is still the old one, so are its paths.
+        rebase_takes(target, bpy.data.filepath)
+
+
+def rebase_takes(old_file: str, new_file: str) -> int:
+    """Keep the takes' paths right when the file is saved somewhere else (or saved for the first time).
+
+    Blender remaps its own relative paths (strips, images) on Save As; an add-on's string properties
+    are not, so a take stored as ``//...`` would point into the new folder. Each take is resolved
+    against the old folder and stored again for the new one; returns how many changed.
+    """
+    old, new = BlendFolder(old_file), BlendFolder(new_file)
+    if old.folder == new.folder:
+        return 0
+    changed = 0
+    for obj in bpy.data.objects:
+        shot = obj.movie_director
+        if not shot.is_shot:
+            continue
+        for take in shot.takes:
+            for name in ("filepath", "sidecar_path"):
+                value = getattr(take, name)
+                if not value or (value.startswith("//") and not old.folder):
+                    continue
+                rebased = new.store(old.resolve(value))
+                if rebased != value:
+                    setattr(take, name, rebased)
+                    changed += 1
+    return changed
 
 
 _HANDLERS = (
@@ -84,3 +121,4 @@ def unregister() -> None:
         if fn in handler_list:
             handler_list.remove(fn)
     timeline.set_saving(False)
+    paths.set_saving_to("")

@@ -3,6 +3,9 @@
 A ``//`` path means "next to the .blend"; an unsaved file has no such place, so its takes go to the
 extension's user folder (kept by Blender across sessions), or a temp folder when the add-on was
 loaded without the extension system.
+
+Paths the add-on keeps (takes, sidecars, strips, the batch record) are stored with :func:`stored`:
+``//...`` inside the .blend's folder, so a project folder can be moved or shared, absolute outside it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Iterable
 import bpy
 
 from .. import preferences
+from ..wangp_backend.blend_paths import BlendFolder
 
 #: The add-on's package (``bl_ext.<repo>.movie_director``): this module lives one level below it.
 ADDON_PACKAGE = __package__.rpartition(".")[0]
@@ -22,6 +26,48 @@ ADDON_PACKAGE = __package__.rpartition(".")[0]
 DEFAULT_OUTPUT = "//movie_director/"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _TAKE_NUMBER = re.compile(r"_take(\d+)(?:_\d+)?$")
+#: The file being written by a save in progress (Save As may change the folder paths are relative to).
+_saving_to = ""
+
+
+def blend_folder() -> BlendFolder:
+    """The .blend paths are relative to: the file being saved during a save, else the open file."""
+    return BlendFolder(_saving_to or bpy.data.filepath)
+
+
+def stored(path: str) -> str:
+    """``path`` as the add-on keeps it: ``//...`` when inside the .blend's folder, else absolute."""
+    return blend_folder().store(path)
+
+
+def resolved(path: str) -> str:
+    """An absolute path for a stored one (``//`` resolved against the .blend's folder)."""
+    folder = blend_folder()
+    if path.startswith("//") and not folder.folder:
+        return path  # an unsaved file: nothing to resolve against (the add-on stores none such)
+    return folder.resolve(path)
+
+
+def set_saving_to(filepath: str) -> None:
+    """Called by the save handlers: between them, paths are stored relative to the file being written."""
+    global _saving_to
+    _saving_to = filepath
+
+
+def saving_to() -> str:
+    return _saving_to
+
+
+def take_number(filepath: str) -> int | None:
+    """The number in a take's file name (``SH010_take003.mp4`` -> 3), or None."""
+    match = _TAKE_NUMBER.search(os.path.splitext(os.path.basename(filepath))[0])
+    return int(match.group(1)) if match else None
+
+
+def take_label(filepath: str, index: int) -> str:
+    """How the log and reports name a take: by its file number, which the user sees on disk."""
+    number = take_number(filepath)
+    return f"take {number if number is not None else index + 1}"
 
 
 def user_folder(name: str) -> str:

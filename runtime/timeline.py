@@ -15,7 +15,7 @@ from typing import Any
 import bpy
 
 from .. import compat
-from . import keys, log
+from . import keys, log, paths
 
 CHANNEL_NAME = "Movie Director"
 AUDIO_CHANNEL_NAME = "Movie Director Audio"
@@ -132,13 +132,14 @@ def show_take(scene: bpy.types.Scene, obj: bpy.types.Object, take_index: int) ->
     editor = scene.sequence_editor or scene.sequence_editor_create()
     channel = scene.movie_director.channel
     remove_shot_strips(scene, key)
-    strip = compat.new_movie(editor, obj.name, path, channel, shot.frame_start)
+    media = paths.stored(path)  # blend-relative inside the project folder: the project can move
+    strip = compat.new_movie(editor, obj.name, media, channel, shot.frame_start)
     _tag(strip, key, shot.shot_id, take_index)
     _name_channel(editor, channel, CHANNEL_NAME)
     _retime(bpy.context, scene, strip, getattr(strip, "fps", 0.0) or take.fps)
     _fit_to_shot(strip, shot, channel)
     if take.has_audio and channel < 128:
-        sound = compat.new_sound(editor, f"{obj.name} Audio", path, channel + 1, shot.frame_start)
+        sound = compat.new_sound(editor, f"{obj.name} Audio", media, channel + 1, shot.frame_start)
         if sound is None:
             log.write(f"{obj.name}: this Blender build has no audio support; the take's sound is not on the timeline")
         else:

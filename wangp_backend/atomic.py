@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
+import uuid
 from typing import Any
 
 
@@ -15,7 +15,9 @@ def write_json_atomic(path: str, data: Any, *, strict: bool = True) -> None:
     The data is serialised before anything touches the disk. Strictly by default (no NaN, no
     ``default=str``), so a value JSON cannot hold raises ``TypeError``/``ValueError`` and leaves the old
     file as it was. ``strict=False`` writes such values as strings: a take's sidecar must never be
-    lost over one odd settings value. A failed write removes its temporary file.
+    lost over one odd settings value. A failed write removes its temporary file. The file gets the
+    permissions of any file the user writes (0666 less the umask), like the clips beside it: a
+    ``mkstemp`` file is 0600, and its mode would survive the rename.
     """
     if strict:
         text = json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n"
@@ -23,9 +25,11 @@ def write_json_atomic(path: str, data: Any, *, strict: bool = True) -> None:
         text = json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
+    # O_EXCL: a fresh name of our own, never someone else's file; 0o666 lets the umask decide, as open() does.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())

@@ -64,7 +64,7 @@ def check_install(config: SessionConfig, running: tuple[int, int] | None = None)
     if not os.path.isabs(root):
         raise StartError(f"The WanGP folder must be an absolute path, got '{root}'.", _PREFS_HINT)
     if not os.path.isdir(root):
-        raise StartError(f"WanGP folder not found: {root}", _PREFS_HINT)
+        raise StartError(f"WanGP folder not found: {root}.", _PREFS_HINT)
     for marker in ("wgp.py", os.path.join("shared", "api.py")):
         if not os.path.isfile(os.path.join(root, marker)):
             raise StartError(
@@ -79,7 +79,7 @@ def check_install(config: SessionConfig, running: tuple[int, int] | None = None)
     if not os.path.isabs(packages):
         raise StartError(f"The WanGP packages folder must be an absolute path, got '{packages}'.", _PACKAGES_HINT)
     if not os.path.isdir(packages):
-        raise StartError(f"WanGP packages folder not found: {packages}", _PACKAGES_HINT)
+        raise StartError(f"WanGP packages folder not found: {packages}.", _PACKAGES_HINT)
     found = env_python_version(packages)
     if found is not None and found != running:
         have, want = "{}.{}".format(*found), "{}.{}".format(*running)

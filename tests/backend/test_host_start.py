@@ -99,9 +99,9 @@ def test_offline_sets_hf_hub_offline_so_missing_weights_fail_fast(
 @pytest.mark.parametrize(
     ("layout", "message"),
     [
-        ("missing", "WanGP folder not found: {root}"),
+        ("missing", "WanGP folder not found: {root}."),
         ("no_wgp", "Not a WanGP install: {root} has no wgp.py."),
-        ("no_packages", "WanGP packages folder not found: {packages}"),
+        ("no_packages", "WanGP packages folder not found: {packages}."),
         ("python310", "WanGP's Python environment is Python 3.10 but Blender runs Python 3.11: "
                       "its packages cannot be loaded into Blender."),
     ],

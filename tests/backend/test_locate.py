@@ -49,7 +49,7 @@ def test_relative_folder(tmp_path: Path) -> None:
 
 def test_missing_folder(tmp_path: Path) -> None:
     missing = str(tmp_path / "nowhere")
-    assert start_error(SessionConfig(missing)).message == f"WanGP folder not found: {missing}"
+    assert start_error(SessionConfig(missing)).message == f"WanGP folder not found: {missing}."
 
 
 @pytest.mark.parametrize(("wgp", "api", "marker"), [(False, True, "wgp.py"), (True, False, "shared/api.py")])
@@ -63,7 +63,7 @@ def test_not_a_wangp_install(tmp_path: Path, wgp: bool, api: bool, marker: str) 
 def test_missing_packages_folder(tmp_path: Path) -> None:
     packages = str(tmp_path / "env" / "lib" / "python3.11" / "site-packages")
     error = start_error(SessionConfig(make_root(tmp_path), site_packages=packages))
-    assert error.message == f"WanGP packages folder not found: {packages}"
+    assert error.message == f"WanGP packages folder not found: {packages}."
     assert "site-packages" in error.hint
 
 

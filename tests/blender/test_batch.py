@@ -125,7 +125,8 @@ def test_resume_after_blender_closed_mid_batch(md, fake_wangp, output_dir, make_
         shot = obj.movie_director
         assert shot.generation_status == "done" and shot.error_message == ""
         paths = [t.filepath for t in shot.takes]
-        assert len(paths) >= 1 and len(set(paths)) == len(paths) and all(os.path.isfile(p) for p in paths)
+        assert len(paths) >= 1 and len(set(paths)) == len(paths)
+        assert all(os.path.isfile(bpy.path.abspath(p)) for p in paths)  # blend-relative: the file is beside
     assert md.runtime.batch_queue.ID_PROP not in bpy.context.scene
 
 

@@ -137,3 +137,33 @@ def test_a_failed_shot_makes_the_demo_exit_non_zero(tmp_path):
 def _log_tail(out) -> str:
     log = out / "blender_output.log"
     return log.read_text(errors="replace")[-3000:] if log.exists() else ""
+
+
+def test_a_failed_run_never_replaces_a_good_blend(tmp_path):
+    out = tmp_path / "out"
+    env = _clean_env(tmp_path)
+    config = tmp_path / "fake_wangp.json"
+    config.write_text(json.dumps({"load_delay_s": 0.05, "step_delay_s": 0.01, "steps_cap": 3}))
+    env.update(WANGP_ROOT=FAKE_WANGP_ROOT, WANGP_SITE_PACKAGES=WANGP_SITE_PACKAGES, FAKE_WANGP_CONFIG=str(config))
+    good = subprocess.run([sys.executable, DEMO, "--out", str(out)], capture_output=True, text=True, env=env,
+                          timeout=600)
+    assert good.returncode == 0, good.stdout + good.stderr + _log_tail(out)
+    result = out / "movie_director_demo.blend"
+    before = result.read_bytes()
+
+    # Then a run against a folder that is not WanGP: every shot fails, and says why.
+    not_wangp = tmp_path / "not_wangp"
+    not_wangp.mkdir()
+    env.update(WANGP_ROOT=str(not_wangp))
+    bad = subprocess.run([sys.executable, DEMO, "--out", str(out)], capture_output=True, text=True, env=env,
+                         timeout=600)
+    assert bad.returncode == 1, bad.stdout + bad.stderr + _log_tail(out)
+    assert "(AI video)" not in bad.stdout and f"WANGP_ROOT={not_wangp} is not a WanGP install" in bad.stdout
+    rows = _rows(bad.stdout)
+    assert all(cells[3] == "failed" for cells in rows.values()), bad.stdout
+    assert f"SH010_DollyIn: Not a WanGP install: {not_wangp} has no wgp.py." in bad.stdout
+    assert result.read_bytes() == before
+    assert (out / "movie_director_demo_failed.blend").is_file()
+    assert f"The earlier result {result} is kept as it was." in bad.stdout
+    assert sorted(p.name for p in out.glob("*.blend")) == ["movie_director_demo.blend",
+                                                            "movie_director_demo_failed.blend"]

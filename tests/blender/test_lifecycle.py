@@ -51,7 +51,9 @@ def test_save_and_reload_keeps_takes_and_strips(md, fake_wangp, output_dir, make
     obj = bpy.data.objects["SH010"]
     shot = obj.movie_director
     assert shot.is_shot and shot.generation_status == "done"
-    assert [t.filepath for t in shot.takes] == [take_path]
+    # Saved next to its takes folder: kept blend-relative (the project folder can move), same clip.
+    assert [t.filepath for t in shot.takes] == ["//takes/Scene/SH010/SH010_take001.mp4"]
+    assert [md.runtime.paths.resolved(t.filepath) for t in shot.takes] == [take_path]
     assert shot.takes[0].fps == 16 and shot.takes[0].frame_count == 33
     [strip] = _strips(bpy.context.scene)
     assert strip["md_shot_id"] == shot.shot_id

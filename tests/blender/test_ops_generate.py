@@ -194,7 +194,10 @@ def test_session_that_cannot_start_is_reported(md, output_dir, make_shot, monkey
 
     with pytest.raises(RuntimeError, match="WanGP folder not found"):
         bpy.ops.movie_director.generate_shot()
-    assert obj.movie_director.generation_status == "idle"
+    # Not idle: a headless run reads the status to know the shot did not run, and why.
+    shot = obj.movie_director
+    assert shot.generation_status == "failed" and shot.error_message.startswith("WanGP folder not found")
+    assert shot.error_class == "environment"
     assert md.runtime.session.view().state == "failed"
     assert not os.path.exists(output_dir)
 
@@ -206,7 +209,9 @@ def test_startup_flags_that_cannot_be_read_are_reported(md, fake_wangp, output_d
 
     with pytest.raises(RuntimeError, match="Start-up Flags cannot be read"):
         bpy.ops.movie_director.generate_shot()
-    assert obj.movie_director.generation_status == "idle"
+    # The session could not start, so the shot could not: failed with the reason, never idle.
+    assert obj.movie_director.generation_status == "failed"
+    assert "Start-up Flags cannot be read" in obj.movie_director.error_message
     assert md.runtime.session.get_host() is None
 
 

@@ -194,7 +194,7 @@ def test_setup_problem_names_what_is_wrong_and_the_view_keeps_it(md, fresh_scene
 
     missing = tmp_path / "WanGP"
     monkeypatch.setenv("WANGP_ROOT", str(missing))
-    assert session.setup_problem() == f"WanGP folder not found: {missing} " + (
+    assert session.setup_problem() == f"WanGP folder not found: {missing}. " + (
         "Set the WanGP folder in the add-on preferences (or the WANGP_ROOT environment variable)."
     )
     assert session.view().mode_reason.startswith("WanGP folder not found")
