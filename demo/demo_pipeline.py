@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import TextIO
 
 import bpy
+import demo_finish
 import demo_scene
 import demo_summary
 
@@ -77,13 +78,16 @@ def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online:
     say(f"Scene '{scene.name}' at {scene.render.fps} fps with {len(cameras)} shots; generating (PREVIEW)...")
 
     generate_error = ""
+    finished = False
     try:
         bpy.ops.movie_director.generate_scene(quality="PREVIEW")
+        finished = demo_finish.review(cameras, say)
     except RuntimeError as exc:  # the operator reported an ERROR: show it, and still report every shot
         generate_error = str(exc).strip()
     finally:
         # Also unregisters the pump's timer: one left at exit hangs Blender 4.5 and crashes 4.2.
         md.runtime.session.stop()
+    finished = demo_finish.deliver(out_dir, say) and finished
 
     strips = list(md.compat.all_strips(scene.sequence_editor)) if scene.sequence_editor else []
     rows = demo_summary.shot_rows(scene, strips, out_dir)
@@ -104,4 +108,6 @@ def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online:
     if not ok and os.path.isfile(blend_path):
         say(f"The earlier result {blend_path} is kept as it was.")
     say("All shots done." if ok else "Some shots FAILED: see the table above and the log.")
-    return 0 if ok else 1
+    if ok and not finished:
+        say("A finishing step (approve, post-process, contact sheet, cut) FAILED: see the lines above.")
+    return 0 if ok and finished else 1

@@ -61,6 +61,10 @@ def queue_postprocess(context: bpy.types.Context, scene: bpy.types.Scene, obj: b
     """Queue the post-processing of take ``index`` of the shot; returns the job's token (raises GenerateError)."""
     if generate._animatic(context):
         raise generate.GenerateError("Post-processing runs in WanGP: set the WanGP folder in the add-on's preferences")
+    host = session.get_host()
+    if host is not None and host.mode == "farm":
+        raise generate.GenerateError("Post-processing runs in WanGP in Blender or in the bridge, not on the farm: "
+                                     "set Run WanGP to Automatic to post-process")
     take, record = _parent(obj, index)
     clip = bpy.path.abspath(take.filepath)
     settings = settings_for(scene, clip, float(record.get("fps", take.fps) or take.fps), spatial, temporal, grain,

@@ -78,6 +78,23 @@ def test_summary_lists_three_shots_done(demo_run):
     assert "All shots done." in proc.stdout
 
 
+def test_the_demo_approves_a_take_draws_the_contact_sheet_and_exports_the_cut(demo_run):
+    import opentimelineio as otio
+
+    out, proc = demo_run
+    assert "Approved SH010_DollyIn take 1: the shot is locked" in proc.stdout
+    assert "Post-processing skipped: it runs in WanGP" in proc.stdout  # the animatic has no post-processing
+    sheet = out / "contact_sheet.png"
+    assert sheet.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    timeline = otio.adapters.read_from_file(str(out / "cut.otio"))
+    clips = {c.name: c for c in timeline.find_clips()}
+    assert set(clips) == {f"{name} take 1" for name in SHOTS}
+    for name, (start, end) in SHOTS.items():
+        record = clips[f"{name} take 1"].range_in_parent()
+        assert (round(record.start_time.value) + 1, round(record.duration.value)) == (start, end - start + 1)
+    assert clips["SH010_DollyIn take 1"].metadata["movie_director"]["approved"] is True
+
+
 def test_clips_are_on_disk_and_on_the_saved_timeline(demo_run, tmp_path):
     out, _proc = demo_run
     clips = sorted(str(p) for p in out.rglob("*.mp4"))
@@ -116,7 +133,15 @@ def test_with_wangp_configured_the_demo_uses_it(tmp_path):
         assert generator.startswith("WanGP ") and status == "done" and take_file.endswith(".mp4")
         # Wan's 16 fps clips play at real speed in the 24 fps scene, trimmed to their shots, all on one channel.
         assert strip == f"2/{start}/{end - start + 1}"
-    assert len(list(out.rglob("*.mp4"))) == 3
+    # Three generated takes, and the demo's one post-processed take (which names its parent).
+    sidecars = [json.loads(p.read_text()) for p in out.rglob("*.json")]
+    takes = [s for s in sidecars if s.get("schema") == "movie_director.take/1"]
+    assert len([t for t in takes if "parent_take" not in t]) == 3
+    [post] = [t for t in takes if "parent_take" in t]
+    assert post["shot_name"] == "SH020_Pan" and post["postprocess"]["spatial_upsampling"] == "lanczos1.5"
+    assert len(list(out.rglob("*.mp4"))) == 4
+    assert "Post-processed SH020_Pan take 1 into take 2" in proc.stdout
+    assert (out / "cut.otio").is_file() and (out / "contact_sheet.png").is_file()
 
 
 def test_a_failed_shot_makes_the_demo_exit_non_zero(tmp_path):
