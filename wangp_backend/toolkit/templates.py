@@ -71,14 +71,15 @@ class TemplateLibrary:
         self.warnings: list[str] = list(warnings or [])
         #: id -> the file the template was read from
         self._paths = dict(paths or {})
+        self._user = {name for name, path in self._paths.items() if Path(path).resolve().parent != BUILTIN_DIR}
 
     def path(self, name: str) -> str:
         return self._paths.get(name, "")
 
     def user_made(self, name: str) -> bool:
-        """Read from the user's folder (not built in): the user may remove it."""
-        path = self.path(name)
-        return bool(path) and Path(path).resolve().parent != BUILTIN_DIR
+        """Read from the user's folder (not built in): the user may remove it. Decided when loading,
+        so menus ask without touching the disk."""
+        return name in self._user
 
     def names(self) -> list[str]:
         return sorted(self._templates)
