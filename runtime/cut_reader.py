@@ -80,8 +80,10 @@ def _clip(scene: bpy.types.Scene, strip: Any, first: int, last: int, cache: dict
         path = bpy.path.abspath(strip.filepath)
         media_frames, media_rate = _media_frames(path, cache)
         media_rate = float(getattr(strip, "fps", 0.0) or media_rate or rate)
-        # Timeline frames per media frame: 1 unless retimed (1.5 for a 16 fps clip at real speed in 24).
-        per_frame = strip.frame_duration / media_frames if media_frames else 1.0
+        # Timeline frames per media frame: 1 unless retimed (1.5 for a 16 fps clip at real speed in 24). The
+        # content's timeline length is taken from the handles: 4.2 leaves ``frame_duration`` at the media's.
+        content = strip.frame_final_duration + strip.frame_offset_start + strip.frame_offset_end
+        per_frame = content / media_frames if media_frames else 1.0
         metadata = _take_metadata(scene, strip) if strip.get("md_shot_key") else {}
         if metadata:
             common["name"] = f"{metadata['shot']} take {metadata['take']}"

@@ -45,7 +45,7 @@ def cut_scene(md, fake_wangp, output_dir, make_shot, tmp_path):
     shutil.copy(ltx.movie_director.takes[0].filepath, user_clip)
     plate = strips.new_movie(name="Plate", filepath=user_clip, channel=5, frame_start=70)
     plate.frame_offset_start = 4  # the user trimmed its head: frames 74..
-    strips.new_effect(name="Slate", type="COLOR", channel=6, frame_start=1, length=10)
+    md.compat.new_effect(editor, "Slate", "COLOR", 6, 1, 11)
     muted = strips.new_movie(name="Muted", filepath=user_clip, channel=7, frame_start=1)
     muted.mute = True
     if md.compat.HAS_AUDIO:
