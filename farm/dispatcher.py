@@ -154,6 +154,7 @@ class Dispatcher:
             while self._seq <= since and (left := deadline - time.monotonic()) > 0:
                 self._changed.wait(left)
             return {"epoch": self.epoch, "seq": self._seq,
+                    "first": self._events[0]["seq"] if self._events else self._seq + 1,
                     "events": [e for e in self._events if e["seq"] > since]}
 
     def info(self) -> dict[str, Any]:

@@ -71,8 +71,11 @@ up() {
          "'unshare -n' with 'ip link set lo up' (or set MD_FARM_ALLOW_NETWORK=1 behind your own firewall)" >&2
     exit 2
   fi
-  bash tools/setup.sh >/dev/null
-  "$PY" -c "import ray" 2>/dev/null || { echo "farm: Ray is missing from .venv-wangp (bash tools/setup.sh)" >&2; exit 1; }
+  if ! "$PY" -c "import ray, numpy, PIL, imageio_ffmpeg" 2>/dev/null; then
+    # Installing needs the package registry, which a private network namespace cannot reach.
+    echo "farm: the environments are not set up: run 'bash tools/setup.sh' first, outside the private network" >&2
+    exit 1
+  fi
   down >/dev/null 2>&1 || true
   mkdir -p "$DATA"
   rm -f "$DATA/farm.env" "$DATA/journal.json"

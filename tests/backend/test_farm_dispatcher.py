@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,13 @@ def test_a_restarted_dispatcher_follows_running_shots_and_requeues_lost_ones(tmp
     assert port2.runs == [("w2", running["w2"], 2)]  # w2's lost shot runs again on the idle w2 first
     assert d2.jobs[running["w3"]].state == "queued"
     assert d2.epoch != d.epoch
+
+
+def test_events_say_which_is_the_oldest_kept_so_a_client_far_behind_resynchronises():
+    d = Dispatcher(RecordingPort())
+    d._events = deque(maxlen=3)
+    for n in range(5):
+        d.add_worker(f"w{n}", vram_gb=24.0)
+    reply = d.events(0, 0)
+    assert reply["seq"] == 5 and reply["first"] == 3 and [e["seq"] for e in reply["events"]] == [3, 4, 5]
+    assert d.events(5, 0)["events"] == []

@@ -302,8 +302,13 @@ class FarmHost(QueueHost):
                 self._stop.wait(RETRY_S)
                 continue
             if str(reply.get("epoch", "")) != self._epoch:
-                # A new farm (its journal lost): its numbering restarted; ask it about every open job.
+                # A restarted dispatcher numbers its events afresh: ask it about every open job.
                 self._epoch, self._since = str(reply.get("epoch", "")), 0
+                self._resync()
+                continue
+            if int(reply.get("first", 0)) > self._since + 1:
+                # Events we never saw were dropped (a long disconnection): the jobs' status says where they are.
+                self._since = int(reply.get("seq", self._since))
                 self._resync()
                 continue
             for event in reply.get("events", ()):
