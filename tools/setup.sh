@@ -77,4 +77,7 @@ if ! .venv-wangp/bin/python -c "import ray, sys; sys.exit(ray.__version__ != '${
   echo "setup: installing $RAY into .venv-wangp"
   venv "$PY311" .venv-wangp "$RAY"
 fi
+# The wheels the extension bundles, fetched now: a later build then needs no network (the local farm's
+# demo builds the extension inside a private network namespace).
+"$bpy_venv/bin/python" tools/ext.py wheels
 echo "setup: ready ($bpy_venv: bpy $BPY_VERSION; .venv-wangp: WanGP's stand-in environment)"
