@@ -60,10 +60,10 @@ def test_a_scene_batch_runs_on_the_farm_in_parallel(md, farm, output_dir, make_s
     for obj in shots:
         shot = obj.movie_director
         assert shot.generation_status == "done" and len(shot.takes) == 1, (obj.name, shot.error_message)
-        with open(shot.takes[0].sidecar_path, encoding="utf-8") as fh:
+        with open(bpy.path.abspath(shot.takes[0].sidecar_path), encoding="utf-8") as fh:
             sidecar = json.load(fh)
         workers.add(sidecar["worker"])
-        assert os.path.isfile(shot.takes[0].filepath) and sidecar["farm"]["url"] == farm.url
+        assert os.path.isfile(bpy.path.abspath(shot.takes[0].filepath)) and sidecar["farm"]["url"] == farm.url
     assert workers == {"gpu-a", "gpu-b"}
     assert bpy.context.scene.movie_director.batch_done == 3
     strips = md.compat.strips(bpy.context.scene.sequence_editor) if bpy.context.scene.sequence_editor else []
@@ -103,7 +103,7 @@ def test_blender_crashing_mid_batch_resumes_on_the_farm_without_running_a_shot_t
     for obj in shots:
         shot = obj.movie_director
         assert shot.generation_status == "done" and len(shot.takes) == 1, (obj.name, shot.error_message)
-        folder = os.path.dirname(shot.takes[0].filepath)
+        folder = os.path.dirname(bpy.path.abspath(shot.takes[0].filepath))
         assert len([n for n in os.listdir(folder) if n.endswith(".mp4")]) == 1
     runs = [job for _worker, job in farm.port.runs]
     assert len(runs) == len(set(runs)) == 3, "no shot ran twice on the farm"
