@@ -66,7 +66,7 @@ class BatchPanel:
             done, total = scene_md.batch_done, scene_md.batch_total
             draw_progress(layout, done / total, f"{done} of {total} shots")
             if scene_md.batch_failed or scene_md.batch_skipped:
-                layout.label(text=f"Failed {scene_md.batch_failed} | Skipped {scene_md.batch_skipped}")
+                wrapped_label(layout, context, f"Failed {scene_md.batch_failed} | Skipped {scene_md.batch_skipped}")
         if view is not None and view.finished < view.total:
             eta = "estimating" if view.eta_s is None else duration_text(view.eta_s)
             wrapped_label(layout, context, f"Elapsed {duration_text(view.elapsed_s)} | ETA {eta}", icon="TIME")

@@ -96,7 +96,7 @@ def draw_status(layout: bpy.types.UILayout, context: bpy.types.Context, shot: MO
     elif status == "failed":
         draw_failure(layout, context, shot)
     if shot.queued_jobs > 1:
-        layout.label(text=f"{shot.queued_jobs - 1} more queued for this shot", icon="SORTTIME")
+        wrapped_label(layout, context, f"{shot.queued_jobs - 1} more queued for this shot", icon="SORTTIME")
 
 
 class GeneratePanel(ShotPanel):

@@ -56,16 +56,18 @@ class SessionPanel:
         animatic = runs_animatic(view.mode, configured)
 
         col = layout.column(align=True)
-        col.label(text=f"State: {view.state.capitalize() or 'Stopped'}", icon=STATE_ICONS.get(view.state, "QUESTION"))
+        # Wrapped, like every line here: a version with its git commit is wider than a 220 px sidebar.
+        state_icon = STATE_ICONS.get(view.state, "QUESTION")
+        wrapped_label(col, context, f"State: {view.state.capitalize() or 'Stopped'}", icon=state_icon)
         if view.wangp_version:
             commit = f" (git {view.wangp_commit[:10]})" if view.wangp_commit else ""
-            col.label(text=f"WanGP {view.wangp_version}{commit}")
+            wrapped_label(col, context, f"WanGP {view.wangp_version}{commit}")
         if view.model_count:
-            col.label(text=f"Models: {view.model_count} ({view.available_count} downloaded)")
+            wrapped_label(col, context, f"Models: {view.model_count} ({view.available_count} downloaded)")
         if not animatic:
-            col.label(text=f"VRAM: {view.vram_gb:.1f} GB" if view.vram_gb else "VRAM: unknown")
+            wrapped_label(col, context, f"VRAM: {view.vram_gb:.1f} GB" if view.vram_gb else "VRAM: unknown")
         if view.busy or view.queued:
-            col.label(text=f"Jobs queued or running: {view.queued}", icon="SORTTIME")
+            wrapped_label(col, context, f"Jobs queued or running: {view.queued}", icon="SORTTIME")
 
         box = layout.box()
         wrapped_label(box, context, mode_text(view.mode, configured), icon="INFO", boxes=1)

@@ -31,7 +31,7 @@ class TakesPanel(ShotPanel):
             index = shot.active_take_index
             if 0 <= index < len(shot.takes):
                 take = shot.takes[index]
-                draw_review(layout, shot, take)
+                draw_review(layout, context, shot, take)
                 col = layout.column(align=True)
                 col.active = False
                 wrapped_label(col, context, take_name(take, index), icon="FILE_MOVIE")
@@ -55,7 +55,7 @@ def draw_lock(layout: bpy.types.UILayout, context: bpy.types.Context, shot) -> N
     layout.operator("movie_director.unlock_shot", text="Unlock", icon="UNLOCKED")
 
 
-def draw_review(layout: bpy.types.UILayout, shot, take) -> None:
+def draw_review(layout: bpy.types.UILayout, context: bpy.types.Context, shot, take) -> None:
     """The active take's review: approve, A/B against the take shown before, rating and note."""
     # One button a line: side by side, "Approve Take" and "A/B with Take 2" are cut at 220 px.
     row = layout.column(align=True)
@@ -68,6 +68,6 @@ def draw_review(layout: bpy.types.UILayout, shot, take) -> None:
         row.operator("movie_director.compare_takes", text=label, icon="ARROW_LEFTRIGHT")
     layout.operator("movie_director.postprocess_take", icon="MODIFIER")
     if take.parent_take:
-        layout.label(text=f"Post-processed from {os.path.basename(take.parent_take)}", icon="MODIFIER")
+        wrapped_label(layout, context, f"Post-processed from {os.path.basename(take.parent_take)}", icon="MODIFIER")
     layout.prop(take, "rating", slider=True)
     layout.prop(take, "note", text="", icon="TEXT")

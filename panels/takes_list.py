@@ -9,6 +9,10 @@ import os
 import bpy
 
 from ..properties import MOVIE_DIRECTOR_PG_take
+from .text_fit import ICON_WIDTH, TEXT_INSET, Fit, text_width
+
+#: What a list takes from a row's width: its margins and the scroll/resize column.
+LIST_CHROME = 24
 
 
 def take_name(take: MOVIE_DIRECTOR_PG_take, index: int) -> str:
@@ -49,14 +53,16 @@ class MOVIE_DIRECTOR_UL_takes(bpy.types.UIList):
         if self.layout_type not in {"DEFAULT", "COMPACT"}:
             layout.operator("movie_director.set_active_take", text="", icon=radio, emboss=False).index = index
             return
+        marks = [mark for mark, shown in (("LOCKED", item.approved), ("MODIFIER", bool(item.parent_take)),
+                                          ("ERROR", item.used_fallback)) if shown]
         row = layout.row(align=True)
         row.operator("movie_director.set_active_take", text=f"Take {index + 1}", icon=radio, emboss=False).index = index
-        row.label(text=age_text(item.created))
-        if item.rating:
-            row.label(text="*" * item.rating)
-        if item.approved:
-            row.label(text="", icon="LOCKED")
-        if item.parent_take:
-            row.label(text="", icon="MODIFIER")  # post-processed from another take
-        if item.used_fallback:
-            row.label(text="", icon="ERROR")
+        # The rating's stars join the age when the row has room for both (a 220 px sidebar has not;
+        # the active take's rating is under the list anyway).
+        when = age_text(item.created)
+        rated = f"{when}  {'*' * item.rating}" if item.rating else when
+        fit = Fit(context)
+        room = (fit.width - LIST_CHROME - ICON_WIDTH * len(marks)) / 2 - TEXT_INSET
+        row.label(text=rated if text_width(rated, fit.points) <= room else when)
+        for mark in marks:  # approved (locked), post-processed from another take, made by a fallback
+            row.label(text="", icon=mark)

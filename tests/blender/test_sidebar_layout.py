@@ -82,7 +82,9 @@ def add_take(shot, number: int, **values) -> None:
 
 def make_state(md, world, monkeypatch, state: str) -> None:
     shot = world.camera.movie_director
-    ready = {"state": "ready", "mode": "in_process", "wangp_version": "12.60", "model_count": 3, "available_count": 1}
+    ready = {"state": "ready", "mode": "in_process", "wangp_version": "12.60", "wangp_commit": "8681e9f7c0ffee",
+             "model_count": 3, "available_count": 1, "vram_gb": 23.5, "busy": state == "generating",
+             "queued": 2 if state == "generating" else 0}
     shot.prompt = "A lighthouse keeper climbs the stairs at dusk, storm clouds behind"
     shot.model_type = "t2v"  # installed (see RECORDS); the failed state picks one that is not
     if state == "no_shot":
@@ -99,13 +101,13 @@ def make_state(md, world, monkeypatch, state: str) -> None:
         set_view(md, monkeypatch, **ready)
         shot.prompt = ""
     elif state == "generating":
-        set_view(md, monkeypatch, **ready, busy=True, queued=1)
+        set_view(md, monkeypatch, **ready)
         add_take(shot, 1)
         shot.active_take_index = 0
         shot.generation_status = "in_progress"
         shot.generation_progress, shot.generation_phase = 45, "denoising"
         shot.generation_step, shot.generation_total_steps = 9, 20
-        shot.queued_jobs = 1
+        shot.queued_jobs = 2
         shot.preview_image = bpy.data.images.new("MD Preview SH030", 8, 8)
         monkeypatch.setattr(md.runtime.jobs, "count", lambda: 1)
     elif state == "done_with_takes":
@@ -113,6 +115,8 @@ def make_state(md, world, monkeypatch, state: str) -> None:
         for number in (1, 2, 3):
             add_take(shot, number)
         shot.active_take_index = shot.take_list_index = 2
+        shot.takes[2].parent_take = shot.takes[1].filepath  # post-processed from take 2
+        shot.takes[2].rating = 4
         shot.generation_status = "done"
     elif state == "failed":
         set_view(md, monkeypatch, **ready)
