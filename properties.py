@@ -138,6 +138,45 @@ class MOVIE_DIRECTOR_PG_bone_map(bpy.types.PropertyGroup):
     use_tail: BoolProperty(name="Tail", description="Take the bone's tail instead of its head")
 
 
+CAST_OVERRIDE_ITEMS = (
+    ("ADD", "Add", "In the shot even when the camera does not see it"),
+    ("REMOVE", "Remove", "Not in the shot even when the camera sees it"),
+    ("PIN", "Pin", "In the shot and its lead: its face and voice come first"),
+)
+
+
+class MOVIE_DIRECTOR_PG_cast_image(bpy.types.PropertyGroup):
+    """One reference image of a character: a file, or a Blender image (a turnaround sheet counts as one)."""
+
+    filepath: StringProperty(
+        name="File", subtype="FILE_PATH", options=BLEND_RELATIVE_PATH, description="Reference image file"
+    )
+    image: PointerProperty(name="Image", type=bpy.types.Image, description="Reference image data-block")
+
+
+class MOVIE_DIRECTOR_PG_character(bpy.types.PropertyGroup):
+    """A character of the cast (``name`` is its name): what stands for it in the layout, and its references."""
+
+    description: StringProperty(name="Description", description="A short description, added to the prompt")
+    target: PointerProperty(
+        name="Object", type=bpy.types.Object, description="The actor proxy, armature or prop standing for it"
+    )
+    collection: PointerProperty(
+        name="Collection", type=bpy.types.Collection, description="A collection standing for it (instead of an object)"
+    )
+    images: CollectionProperty(type=MOVIE_DIRECTOR_PG_cast_image, name="Reference Images")
+    voice_channel: IntProperty(
+        name="Voice Channel", min=0, max=128, default=0,
+        description="Sequencer channel of its lines (0: sound strips named after the character)",
+    )
+
+
+class MOVIE_DIRECTOR_PG_cast_override(bpy.types.PropertyGroup):
+    """A shot's own say on one character (``name`` is the character's name)."""
+
+    mode: EnumProperty(name="Mode", items=CAST_OVERRIDE_ITEMS, default="ADD", description="What the shot does")
+
+
 class MOVIE_DIRECTOR_PG_shot(bpy.types.PropertyGroup):
     """A shot: what to generate for an object (usually a camera) over a frame range."""
 
@@ -222,6 +261,14 @@ class MOVIE_DIRECTOR_PG_shot(bpy.types.PropertyGroup):
         name="Pose Rig", items=POSE_RIG_ITEMS, default="AUTO", description="How armature bones map to pose keypoints"
     )
     pose_bone_map: CollectionProperty(type=MOVIE_DIRECTOR_PG_bone_map, name="Pose Bones")
+    cast_overrides: CollectionProperty(type=MOVIE_DIRECTOR_PG_cast_override, name="Cast Overrides")
+    cast_seen: StringProperty(
+        name="Cast Seen", description="Characters the shot camera saw over the range when last looked (names)"
+    )
+    set_image: StringProperty(
+        name="Set Image", subtype="FILE_PATH", options=BLEND_RELATIVE_PATH,
+        description="Background or set reference for models that take one (empty: none)",
+    )
     guide_status: StringProperty(name="Guide Status", description="What the guide renderer did last")
     guide_hash: StringProperty(name="Guide Hash", description="Content hash of the shot's last rendered guide")
     guide_video: StringProperty(name="Guide Video", subtype="FILE_PATH", description="The last rendered control video")
@@ -284,9 +331,19 @@ class MOVIE_DIRECTOR_PG_scene(bpy.types.PropertyGroup):
         name="Contact Sheet", subtype="FILE_PATH", description="The last contact sheet made for this scene"
     )
     contact_sheet_status: StringProperty(name="Contact Sheet Status", description="What the contact sheet is doing")
+    cast: CollectionProperty(type=MOVIE_DIRECTOR_PG_character, name="Cast")
+    cast_index: IntProperty(name="Character", default=0, description="Character selected in the Cast panel")
 
 
-classes = (MOVIE_DIRECTOR_PG_take, MOVIE_DIRECTOR_PG_bone_map, MOVIE_DIRECTOR_PG_shot, MOVIE_DIRECTOR_PG_scene)
+classes = (
+    MOVIE_DIRECTOR_PG_take,
+    MOVIE_DIRECTOR_PG_bone_map,
+    MOVIE_DIRECTOR_PG_cast_image,
+    MOVIE_DIRECTOR_PG_character,
+    MOVIE_DIRECTOR_PG_cast_override,
+    MOVIE_DIRECTOR_PG_shot,
+    MOVIE_DIRECTOR_PG_scene,
+)
 
 
 def register() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bpy
 
+from .add_character import MOVIE_DIRECTOR_OT_add_character
+from .add_character_image import MOVIE_DIRECTOR_OT_add_character_image
 from .apply_template import MOVIE_DIRECTOR_OT_apply_template
 from .approve_take import MOVIE_DIRECTOR_OT_approve_take
 from .cancel import MOVIE_DIRECTOR_OT_cancel
@@ -13,6 +15,7 @@ from .contact_sheet import MOVIE_DIRECTOR_OT_contact_sheet
 from .describe_camera import MOVIE_DIRECTOR_OT_describe_camera
 from .export_cut import MOVIE_DIRECTOR_OT_export_cut
 from .export_settings import MOVIE_DIRECTOR_OT_export_settings
+from .find_cast import MOVIE_DIRECTOR_OT_find_cast
 from .generate_scene import MOVIE_DIRECTOR_OT_generate_scene
 from .generate_shot import MOVIE_DIRECTOR_OT_generate_shot
 from .mark_shot import MOVIE_DIRECTOR_OT_mark_shot
@@ -21,10 +24,12 @@ from .open_preferences import MOVIE_DIRECTOR_OT_open_preferences
 from .postprocess_take import MOVIE_DIRECTOR_OT_postprocess_take
 from .recover_takes import MOVIE_DIRECTOR_OT_recover_takes
 from .refresh_models import MOVIE_DIRECTOR_OT_refresh_models
+from .remove_character import MOVIE_DIRECTOR_OT_remove_character
 from .remove_template import MOVIE_DIRECTOR_OT_remove_template
 from .resume_batch import MOVIE_DIRECTOR_OT_resume_batch
 from .retry_failed import MOVIE_DIRECTOR_OT_retry_failed
 from .set_active_take import MOVIE_DIRECTOR_OT_set_active_take
+from .set_cast_override import MOVIE_DIRECTOR_OT_set_cast_override
 from .start_session import MOVIE_DIRECTOR_OT_start_session
 from .stop_session import MOVIE_DIRECTOR_OT_stop_session
 from .unlock_shot import MOVIE_DIRECTOR_OT_unlock_shot
@@ -56,6 +61,11 @@ classes = (
     MOVIE_DIRECTOR_OT_contact_sheet,
     MOVIE_DIRECTOR_OT_export_cut,
     MOVIE_DIRECTOR_OT_postprocess_take,
+    MOVIE_DIRECTOR_OT_add_character,
+    MOVIE_DIRECTOR_OT_remove_character,
+    MOVIE_DIRECTOR_OT_add_character_image,
+    MOVIE_DIRECTOR_OT_set_cast_override,
+    MOVIE_DIRECTOR_OT_find_cast,
 )
 
 

@@ -9,6 +9,7 @@ import bpy
 
 from . import (
     batch,
+    cast,
     generate,
     model_menu,
     session,
@@ -30,6 +31,7 @@ classes = (
     template_menu.MOVIE_DIRECTOR_MT_templates,
     template_menu.MOVIE_DIRECTOR_MT_user_templates,
     takes_list.MOVIE_DIRECTOR_UL_takes,
+    cast.MOVIE_DIRECTOR_UL_cast,
     # Generate comes first (after the first-run steps): it must be in reach without scrolling at the
     # default sidebar size in every state; the Session panel, rarely needed once set up, comes last.
     *panel_classes(
@@ -40,6 +42,7 @@ classes = (
         shot_images.ShotImagesPanel,
         shot_advanced.ShotAdvancedPanel,
         takes.TakesPanel,
+        cast.CastPanel,
         batch.BatchPanel,
         session.SessionPanel,
     ),

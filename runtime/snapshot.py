@@ -17,7 +17,7 @@ from ..wangp_backend.hashing import settings_hash
 from ..wangp_backend.requests import JobRequest
 from ..wangp_backend.spec import ShotSpec
 from ..wangp_backend.toolkit import BuiltShot, TemplateLibrary, build_settings
-from . import camera_samples, guide_copy, guide_layout, inputs, keys, timeline
+from . import camera_samples, cast, guide_copy, guide_layout, inputs, keys, timeline
 
 ANIMATIC_MODEL = "layout_animatic"
 ANIMATIC_NOTE = "Layout animatic: a Blender render of the layout, not AI video"
@@ -37,6 +37,8 @@ class Snapshot:
     inputs: tuple[inputs.InputPlan, ...] = ()
     #: the guide to render before submitting (None: the shot has no guide or keyframes)
     guide: guide_layout.GuidePlan | None = None
+    #: ``(path, image name)`` of the cast's Blender images to save before submitting
+    cast_images: tuple[tuple[str, str], ...] = ()
 
 
 def _fallbacks(text: str) -> tuple[str, ...]:
@@ -100,8 +102,16 @@ def take_snapshot(
         except inputs.InputError as exc:
             raise SnapshotError(str(exc)) from exc
     images = {plan.role: plan.path for plan in plans}
+    try:
+        members, cast_images = cast.read_cast(context, scene, obj, input_dir, stem)
+    except cast.CastError as exc:
+        raise SnapshotError(str(exc)) from exc
+    set_image = os.path.abspath(bpy.path.abspath(shot.set_image)) if shot.set_image.strip() else ""
+    if set_image and not os.path.isfile(set_image):
+        raise SnapshotError(f"{obj.name}'s set image does not exist: {set_image}")
     spec = replace(spec, start_image=images.get("start", ""), end_image=images.get("end", ""),
-                   continue_from=_continued_take(scene, obj) if shot.continue_previous else "")
+                   continue_from=_continued_take(scene, obj) if shot.continue_previous else "",
+                   cast=members, set_image=set_image)
     guide = None
     if guide_layout.wants_guide(shot):
         try:
@@ -110,7 +120,8 @@ def take_snapshot(
             raise SnapshotError(str(exc)) from exc
         if with_inputs:
             guide = replace(guide, blend=guide_copy.write_copy(scene, guide_layout.scene_hash(scene)))
-    return Snapshot(spec=spec, scene_name=scene.name, blend_file=bpy.data.filepath, inputs=plans, guide=guide)
+    return Snapshot(spec=spec, scene_name=scene.name, blend_file=bpy.data.filepath, inputs=plans, guide=guide,
+                    cast_images=cast_images)
 
 
 def _continued_take(scene: bpy.types.Scene, obj: bpy.types.Object) -> str:
@@ -129,6 +140,14 @@ def produce(scene: bpy.types.Scene, snapshot: Snapshot) -> None:
     try:
         inputs.produce_inputs(scene, list(snapshot.inputs))
     except inputs.InputError as exc:
+        raise SnapshotError(str(exc)) from exc
+    try:
+        cast.save_images(snapshot.cast_images)
+    except cast.CastError as exc:
+        # No half-made inputs: the images just made for this take go too.
+        for plan in snapshot.inputs:
+            if plan.produce and os.path.isfile(plan.path):
+                os.remove(plan.path)
         raise SnapshotError(str(exc)) from exc
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .cast_spec import CastMember, DialogueLine
 from .guide_spec import GuideMedia
 
 Vec3 = tuple[float, float, float]
@@ -75,6 +76,12 @@ class ShotSpec:
     guide_media: GuideMedia | None = None
     #: absolute path of the previous shot's active take to continue ("" = do not continue)
     continue_from: str = ""
+    #: the characters of the shot (seen through its camera, or added/pinned), lead first
+    cast: tuple[CastMember, ...] = ()
+    #: absolute path of a background/set image sent with ``K`` where the model takes one ("" = none)
+    set_image: str = ""
+    #: the sound under the shot, one line per speaker (at most two are sent)
+    dialogue: tuple[DialogueLine, ...] = ()
 
     @property
     def frame_count(self) -> int:

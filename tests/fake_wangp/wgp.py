@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from shared import fake_catalog, fake_config, fake_guide, fake_media, fake_postprocess
+from shared import fake_cast, fake_catalog, fake_config, fake_guide, fake_media, fake_postprocess
 
 WanGP_version = "12.60"
 settings_version = 2.58
@@ -243,7 +243,8 @@ def generate_video(
     width, height = _resolution(settings["resolution"])
     fps = _fps(settings, entry)
     frame_count = _frame_count(settings, entry, fps)
-    colour = fake_media.clip_colour(prompt, seed)
+    colour = fake_cast.tinted(fake_media.clip_colour(prompt, seed), settings)
+    frame_count = fake_cast.frames_for_audio(settings, entry, fps, frame_count)
     total = max(1, min(int(settings.get("num_inference_steps") or 1), int(config["steps_cap"])))
     step_delay = float(config["slow_step_delay_s" if "[fake:slow]" in prompt else "step_delay_s"])
     prompt_label = f"Prompt {gen.get('prompt_no', 1)}/{gen.get('prompts_max', 1)}"
@@ -269,7 +270,7 @@ def generate_video(
     if fake_guide.wants_media(settings):
         clip = fake_guide.Clip(width, height, fps, frame_count, colour)
         frames = fake_guide.make_frames(settings, entry, clip)
-        fake_media.write_frames(path, frames, fps, with_audio=with_audio)
+        fake_media.write_frames(path, frames, fps, with_audio=with_audio, voice=fake_cast.audio_path(settings))
         frame_count = len(frames)
     else:
         fake_media.write_video(path, width, height, frame_count, fps, colour, with_audio=with_audio)

@@ -15,7 +15,7 @@ from ..catalog import ALIASES, ModelCatalog, ModelInfo
 from ..guide_spec import GuideTarget
 from ..hashing import settings_hash
 from ..spec import CAMERA_MODES, QUALITY_TIERS, ShotSpec
-from . import guide_settings, guide_table, tiers
+from . import cast_settings, guide_settings, guide_table, tiers
 from .camera_moves import describe_manual_moves
 from .camera_path import describe_camera_samples
 from .resolution import format_resolution, reshape, snap_resolution
@@ -124,6 +124,8 @@ def build_settings(
     if not injected:
         _images(spec, info, catalog, known, roles, settings, errors)
     guide = guide_settings.apply_guide(spec, info, catalog, known, settings, fps, roles, notes, errors)
+    # After the guide: VACE's positioned keyframes stay first in image_refs, the cast follows them.
+    cast = cast_settings.apply_cast(spec, info, catalog, settings, notes, errors)
     return BuiltShot(
         settings=settings,
         model_type=model_type,
@@ -135,7 +137,7 @@ def build_settings(
         guide_target=guide.target,
         guide_pending=guide.pending,
         trim_head_frames=guide.trim_head_frames,
-        sidecar_extra=guide.sidecar,
+        sidecar_extra={**guide.sidecar, **cast},
     )
 
 
@@ -208,7 +210,16 @@ def _model(
         family = template.model_family if template and template.model_family else tiers.default_family()
         if layout and not tiers.has_guide_tier(family):
             family = guide_table.default_tier_family()
-        model_type, chosen_fallbacks = tiers.choose_model(catalog, quality, family, vram_gb, needs_image, test, layout)
+        wants_refs = bool(template and template.cast_references)
+        model_type, chosen_fallbacks = ("", ()) if layout else cast_settings.choose_cast_model(
+            spec, wants_refs, catalog, quality)
+        if model_type:
+            family = tiers.family_of(model_type, catalog)
+            why = "the dialogue under the shot" if spec.dialogue else "the cast's reference images"
+            notes.append(f"{model_type} chosen for {why}")
+        else:
+            model_type, chosen_fallbacks = tiers.choose_model(
+                catalog, quality, family, vram_gb, needs_image, test, layout)
         tier_fallbacks = list(chosen_fallbacks)
         info = catalog.get(model_type) if catalog is not None else None
         label = info.name.strip() if info is not None else model_type

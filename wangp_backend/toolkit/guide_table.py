@@ -195,3 +195,121 @@ def guide_problem(info: ModelInfo, mode: str, keyframes: str = "NONE", continuin
     if continuing and not info.accepts_continuation() and not unknown(info):
         return "cannot continue a previous take"
     return ""
+
+
+# --- the cast and the soundtrack (the table's "cast" section) ---
+
+
+@dataclass(frozen=True)
+class ReferenceFamily:
+    """How a family takes reference images of the shot's characters."""
+
+    id: str
+    label: str
+    base_model_types: tuple[str, ...]
+    model_types: tuple[str, ...]
+    #: ``video_prompt_type`` letters for people/object references
+    letters: str
+    #: the letter that makes the first reference a background/set image ("" = none)
+    background: str
+    #: 0 = any number, 1 = one face
+    max_refs: int
+    remove_background: int
+
+
+@dataclass(frozen=True)
+class AudioFamily:
+    """How a family takes the dialogue under a shot."""
+
+    id: str
+    label: str
+    base_model_types: tuple[str, ...]
+    #: ``audio_prompt_type`` for one speaker, and two speakers in parallel ("" = one only)
+    one: str
+    two: str
+    #: where the speaking character's face goes: ``start`` (image_start), ``ref`` (image_refs) or ""
+    face: str
+    #: True when the model also runs without audio (LTX-2)
+    optional: bool
+
+
+@lru_cache(maxsize=1)
+def reference_families() -> tuple[ReferenceFamily, ...]:
+    cast = _table()["cast"]
+    return tuple(
+        ReferenceFamily(
+            id=family_id,
+            label=str(raw["label"]),
+            base_model_types=tuple(raw.get("base_model_types") or ()),
+            model_types=tuple(raw.get("model_types") or ()),
+            letters=str(raw.get("letters") or "I"),
+            background=str(raw.get("background") or ""),
+            max_refs=int(raw.get("max_refs") or 0),
+            remove_background=int(raw.get("remove_background") or 0),
+        )
+        for family_id in cast["reference_preference"]
+        for raw in (cast["references"][family_id],)
+    )
+
+
+@lru_cache(maxsize=1)
+def audio_families() -> tuple[AudioFamily, ...]:
+    cast = _table()["cast"]
+    return tuple(
+        AudioFamily(
+            id=family_id,
+            label=str(raw["label"]),
+            base_model_types=tuple(raw.get("base_model_types") or ()),
+            one=str(raw.get("one") or "A"),
+            two=str(raw.get("two") or ""),
+            face=str(raw.get("face") or ""),
+            optional=bool(raw.get("optional")),
+        )
+        for family_id in cast["audio_preference"]
+        for raw in (cast["audio"][family_id],)
+    )
+
+
+def _matching(info: ModelInfo, families: tuple[Any, ...]) -> Any | None:
+    base = info.base_model_type or info.model_type
+    for family in families:
+        if base in family.base_model_types or info.model_type in getattr(family, "model_types", ()):
+            return family
+    if not info.base_model_type:
+        for family in families:
+            if any(info.model_type.startswith(b + "_") for b in family.base_model_types):
+                return family
+    return None
+
+
+def reference_family(info: ModelInfo) -> ReferenceFamily | None:
+    """The table's reference family of ``info`` when this install's model really takes reference images."""
+    family = _matching(info, reference_families())
+    if family is None:
+        return None
+    image = info.media_inputs.get("image") or {}
+    takes = image.get("reference") if "reference" in image else info.can("reference_images")
+    return family if takes or unknown(info) else None
+
+
+def audio_family(info: ModelInfo) -> AudioFamily | None:
+    """The table's audio family of ``info`` when this install's model really takes audio."""
+    family = _matching(info, audio_families())
+    if family is None:
+        return None
+    audio = info.media_inputs.get("audio") or {}
+    takes = audio.get("prompt") if "prompt" in audio else info.can("audio_to_video")
+    return family if takes or unknown(info) else None
+
+
+def reference_letters(info: ModelInfo, family: ReferenceFamily, background: bool) -> str:
+    """The reference letters to send: the live catalog's offered mode (without positioned frames) when it
+    lists them, else the table's; with ``background`` the mode that also takes a set image, if any."""
+    wanted = set(family.letters) | (set(family.background) if background and family.background else set())
+    if not info.ref_choices:
+        return "".join(sorted(wanted, key="KI".find))
+    offered = [set(choice) for choice in info.ref_choices if "I" in choice and "F" not in choice]
+    for choice in (wanted, set(family.letters)):
+        if choice in offered:
+            return "".join(sorted(choice, key="KI".find))
+    return ""

@@ -48,6 +48,8 @@ class Template:
     steps_hint: int = 0
     guidance_hint: float = 0.0
     camera_movements: tuple[str, ...] = ()
+    #: the shot's cast decides the model: a shot with a character reference gets a reference-capable one
+    cast_references: bool = False
 
     def wrap(self, prompt: str) -> str:
         """The user's prompt inside the template's wording."""
@@ -166,7 +168,15 @@ def template_from_dict(data: Mapping[str, Any], file_id: str) -> Template:
         steps_hint=_number(data, "steps_hint", int),
         guidance_hint=_number(data, "guidance_hint", float),
         camera_movements=tuple(moves),
+        cast_references=_flag(data, "cast_references"),
     )
+
+
+def _flag(data: Mapping[str, Any], key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{key} must be true or false")
+    return value
 
 
 def parse_aspect(aspect: str) -> float:

@@ -154,8 +154,12 @@ def image_letters(entry: dict[str, Any]) -> str:
 def _setting_values(entry: dict[str, Any]) -> dict[str, Any]:
     letters = image_letters(entry)
     values: dict[str, Any] = {} if letters == "T" else {"image_prompt_type": {"allowed": letters}}
-    if fake_guide.GUIDE_CHOICES.get(str(entry["base_model_type"])):
+    base = str(entry["base_model_type"])
+    if fake_guide.GUIDE_CHOICES.get(base) or fake_guide.REF_CHOICES.get(base):
         values["video_prompt_type"] = fake_guide.video_setting_values(entry)
+    if base in fake_guide.AUDIO_CHOICES:
+        choices = fake_guide.AUDIO_CHOICES[base]
+        values["audio_prompt_type"] = {"choices": [[value or "None", value] for value in choices]}
     return values
 
 
@@ -237,6 +241,10 @@ def default_settings(entry: dict[str, Any]) -> dict[str, Any]:
         "video_source": None,
         "video_guide": None,
         "audio_source": None,
+        # An audio-driven model's default asks for its audio source (wgp.py: "You must provide an Audio Source").
+        "audio_prompt_type": fake_guide.AUDIO_CHOICES.get(str(entry["base_model_type"]), ("",))[0],
+        "audio_guide": None,
+        "audio_guide2": None,
         "activated_loras": [],
         "loras_multipliers": "",
         "sliding_window_size": entry["frames_maximum"] if sliding else 0,

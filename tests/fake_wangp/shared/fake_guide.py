@@ -40,6 +40,21 @@ GUIDE_CHOICES: dict[str, tuple[str, ...]] = {
 REF_CHOICES: dict[str, tuple[str, ...]] = {
     **{base: ("", "I", "KI", "FI") for base in GUIDE_CHOICES if base.startswith("vace")},
     **{base: ("", "KFI") for base in ("ltx2_19B", "ltx2_22B", "ltx2_25_22B")},
+    # Reference-only models (wan_handler / hunyuan_handler image_ref_choices): people or objects, no control.
+    **{base: ("I",) for base in ("phantom_1.3B", "phantom_14B", "minimax_h3_ref2va", "minimax_h3_ref2va_pruned")},
+    **{base: ("", "I") for base in ("standin", "lynx", "hunyuan_custom", "hunyuan_custom_audio", "hunyuan_avatar")},
+}
+#: ``one_image_ref_needed``: one face image, no more, no less.
+ONE_REF = frozenset({"standin", "lynx", "hunyuan_custom", "hunyuan_custom_audio", "hunyuan_avatar"})
+#: ``audio_prompt_type`` values per base model type (A = audio_guide, B = audio_guide2; X/C/P = how two
+#: speakers are combined), and the models that need an audio source (their default letters are "A").
+AUDIO_CHOICES: dict[str, tuple[str, ...]] = {
+    **{base: ("A", "XA", "CAB", "PAB") for base in ("multitalk", "infinitetalk", "i2v_2_2_multitalk",
+                                                    "vace_multitalk_14B")},
+    **{base: ("A",) for base in ("fantasy", "hunyuan_avatar", "hunyuan_custom_audio")},
+    # LTX-2 and MiniMax H3 make their own sound and take a voice when given one.
+    **{base: ("", "A") for base in ("ltx2_19B", "ltx2_22B", "ltx2_25_22B", "minimax_h3_fl2va",
+                                    "minimax_h3_fl2va_pruned", "minimax_h3_ref2va", "minimax_h3_ref2va_pruned")},
 }
 #: Models whose short control is padded with grey (VACE); the others truncate it.
 PADDED = frozenset(base for base in GUIDE_CHOICES if base.startswith("vace"))
@@ -75,11 +90,25 @@ def validate(settings: dict[str, Any], entry: dict[str, Any], allowed_image_lett
     settings["image_prompt_type"] = image_prompt
 
     letters = str(settings.get("video_prompt_type") or "")
-    if str(entry["base_model_type"]) not in GUIDE_CHOICES:
-        # A model without control or reference inputs ignores them (WanGP's UI never offers them).
-        settings["video_prompt_type"], letters = "", ""
+    base = str(entry["base_model_type"])
+    if base not in GUIDE_CHOICES:
+        # A model without control inputs keeps only the reference letters it offers (none: all are ignored).
+        offered = set("".join(REF_CHOICES.get(base, ())))
+        letters = "".join(c for c in letters if c in offered)
+        settings["video_prompt_type"] = letters
     if "I" in letters and not settings.get("image_refs"):
         return "You must provide at least one Refererence Image"
+    if "I" not in letters:
+        settings["image_refs"] = None
+    error = _audio_error(settings, base)
+    if error:
+        return error
+    if base in ONE_REF:
+        refs = settings.get("image_refs")
+        if refs is None:
+            return "You must provide an Image Reference"
+        if len(refs) > 1:
+            return "Only one Image Reference (a person) is supported for the moment by this model"
     if "V" in letters:
         if not settings.get("video_guide"):
             return "You must provide a Control Video"
@@ -91,6 +120,25 @@ def validate(settings: dict[str, Any], entry: dict[str, Any], allowed_image_lett
         error = _positions_error(str(settings.get("frames_positions") or ""), int(settings["video_length"]))
         if error:
             return error
+    return ""
+
+
+def _audio_error(settings: dict[str, Any], base: str) -> str:
+    """wgp.py's audio checks: A needs audio_guide, B audio_guide2; without the letter the input is dropped."""
+    letters = str(settings.get("audio_prompt_type") or "")
+    if base not in AUDIO_CHOICES:
+        letters = ""
+    settings["audio_prompt_type"] = letters
+    if "A" in letters:
+        if not settings.get("audio_guide"):
+            return "You must provide an Audio Source"
+    else:
+        settings["audio_guide"] = None
+    if "B" in letters:
+        if not settings.get("audio_guide2"):
+            return "You must provide a second Audio Source"
+    else:
+        settings["audio_guide2"] = None
     return ""
 
 
@@ -115,7 +163,8 @@ class Clip:
 def wants_media(settings: dict[str, Any]) -> bool:
     """Whether the task has inputs that shape its frames (otherwise the plain clip is made)."""
     return bool(settings.get("video_guide") or settings.get("image_start") or settings.get("image_end")
-                or settings.get("video_source") or "F" in str(settings.get("video_prompt_type") or ""))
+                or settings.get("video_source") or "F" in str(settings.get("video_prompt_type") or "")
+                or settings.get("image_refs") or settings.get("audio_guide"))
 
 
 def make_frames(settings: dict[str, Any], entry: dict[str, Any], clip: Clip) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import shutil
 import struct
 import tempfile
 import wave
@@ -84,11 +85,16 @@ def write_video(
             os.remove(audio_path)
 
 
-def write_frames(path: str, frames: np.ndarray, fps: float, with_audio: bool = False) -> None:
-    """Encode given ``(F, H, W, 3)`` uint8 frames like :func:`write_video` (a guided clip's own frames)."""
+def write_frames(path: str, frames: np.ndarray, fps: float, with_audio: bool = False, voice: str = "") -> None:
+    """Encode given ``(F, H, W, 3)`` uint8 frames like :func:`write_video` (a guided clip's own frames);
+    ``voice`` (a WAV) is muxed in as the clip's sound, as WanGP does with an audio-driven model's input."""
     count, height, width = frames.shape[:3]
     audio_path = None
-    if with_audio:
+    if voice:
+        handle, audio_path = tempfile.mkstemp(suffix=".wav", dir=os.path.dirname(path))
+        os.close(handle)
+        shutil.copyfile(voice, audio_path)
+    elif with_audio:
         handle, audio_path = tempfile.mkstemp(suffix=".wav", dir=os.path.dirname(path))
         os.close(handle)
         _write_tone(audio_path, count / fps, 330.0)
