@@ -39,45 +39,47 @@ class CastPanel:
         buttons.operator("movie_director.add_character", text="", icon="ADD")
         buttons.operator("movie_director.remove_character", text="", icon="REMOVE")
         if 0 <= props.cast_index < len(props.cast):
-            self._character(layout, props.cast[props.cast_index])
+            _draw_character(layout, props.cast[props.cast_index])
         obj = active_shot(context)
         if obj is not None:
-            self._shot(layout, context, obj)
+            _draw_shot(layout, context, obj)
 
-    def _character(self, layout: bpy.types.UILayout, character) -> None:
-        col = layout.column()
-        col.use_property_split = True
-        col.use_property_decorate = False
-        col.prop(character, "description")
-        col.prop(character, "target")
-        col.prop(character, "collection")
-        col.prop(character, "voice_channel")
-        for ref in character.images:
-            col.prop(ref, "image" if ref.image is not None else "filepath", text="Reference")
-        col.operator("movie_director.add_character_image", icon="IMAGE_REFERENCE")
 
-    def _shot(self, layout: bpy.types.UILayout, context: bpy.types.Context, obj: bpy.types.Object) -> None:
-        shot = obj.movie_director
-        box = layout.box()
-        box.label(text=f"In {obj.name}", icon="CAMERA_DATA")
-        seen = [n.strip() for n in shot.cast_seen.split(",") if n.strip()]
-        members = cast.shot_cast_names(context.scene, obj, seen)
-        if members:
-            for name, reason in members:
-                row = box.row(align=True)
-                row.label(text=f"{name} ({reason.lower()})", icon="PINNED" if reason == "PINNED" else "USER")
-                for mode, icon in (("PIN", "PINNED"), ("REMOVE", "X")):
-                    op = row.operator("movie_director.set_cast_override", text="", icon=icon)
-                    op.character, op.mode = name, mode
-        else:
-            box.label(text="No character in this shot yet", icon="INFO")
-        box.operator("movie_director.find_cast", icon="VIEWZOOM")
-        box.prop(shot, "set_image")
-        catalog = session.catalog()
-        info = catalog.get(shot.model_type) if catalog is not None and shot.model_type else None
-        if info is not None and members and guide_table.reference_family(info) is None:
-            able = cast_settings.reference_models(catalog)
-            text = f"{info.model_type} takes no reference images: the cast goes in the prompt only."
-            if able:
-                text += f" Models on this install that do: {', '.join(able)}"
-            wrapped_label(box, context, text, icon="ERROR", boxes=1)
+def _draw_character(layout: bpy.types.UILayout, character) -> None:
+    col = layout.column()
+    col.use_property_split = True
+    col.use_property_decorate = False
+    col.prop(character, "description")
+    col.prop(character, "target")
+    col.prop(character, "collection")
+    col.prop(character, "voice_channel")
+    for ref in character.images:
+        col.prop(ref, "image" if ref.image is not None else "filepath", text="Reference")
+    col.operator("movie_director.add_character_image", icon="IMAGE_REFERENCE")
+
+
+def _draw_shot(layout: bpy.types.UILayout, context: bpy.types.Context, obj: bpy.types.Object) -> None:
+    shot = obj.movie_director
+    box = layout.box()
+    box.label(text=f"In {obj.name}", icon="CAMERA_DATA")
+    seen = [n.strip() for n in shot.cast_seen.split(",") if n.strip()]
+    members = cast.shot_cast_names(context.scene, obj, seen)
+    if members:
+        for name, reason in members:
+            row = box.row(align=True)
+            row.label(text=f"{name} ({reason.lower()})", icon="PINNED" if reason == "PINNED" else "USER")
+            for mode, icon in (("PIN", "PINNED"), ("REMOVE", "X")):
+                op = row.operator("movie_director.set_cast_override", text="", icon=icon)
+                op.character, op.mode = name, mode
+    else:
+        wrapped_label(box, context, "No character in this shot yet", icon="INFO", boxes=1)
+    box.operator("movie_director.find_cast", icon="VIEWZOOM")
+    box.prop(shot, "set_image")
+    catalog = session.catalog()
+    info = catalog.get(shot.model_type) if catalog is not None and shot.model_type else None
+    if info is not None and members and guide_table.reference_family(info) is None:
+        able = cast_settings.reference_models(catalog)
+        text = f"{info.model_type} takes no reference images: the cast goes in the prompt only."
+        if able:
+            text += f" Models on this install that do: {', '.join(able)}"
+        wrapped_label(box, context, text, icon="ERROR", boxes=1)

@@ -90,7 +90,8 @@ def panel(name: str, space: str = "view3d"):
     return getattr(bpy.types, f"MOVIE_DIRECTOR_PT_{name}_{space}")
 
 
-PANELS = ("start", "session", "shot", "shot_camera", "shot_images", "shot_advanced", "generate", "takes", "batch")
+PANELS = ("start", "session", "shot", "shot_camera", "shot_images", "shot_advanced", "generate", "takes", "batch",
+          "cast")
 SHOT_PANELS = ("shot_camera", "shot_images", "shot_advanced", "generate", "takes")
 
 
