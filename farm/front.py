@@ -115,7 +115,10 @@ class _Handler(BaseHTTPRequestHandler):
         backend = self.front.backend
         try:
             if method == "GET" and parts == ["info"]:
-                self._send_json(200, backend.info())
+                info = backend.info()
+                if query.get("models", ["1"])[0] == "0":
+                    info.pop("models", None)  # the panel's frequent look needs no catalog
+                self._send_json(200, info)
             elif method == "GET" and parts == ["events"]:
                 since = int(query.get("since", ["0"])[0])
                 wait = min(MAX_WAIT_S, max(0.0, float(query.get("wait", ["0"])[0])))

@@ -70,9 +70,10 @@ class FarmClient:
 
     # --- the API ---
 
-    def info(self) -> dict[str, Any]:
-        """Workers (name, GPU, VRAM, loaded model, current job), the union of their catalogs, the queue."""
-        return self._json("GET", "/info")
+    def info(self, models: bool = True) -> dict[str, Any]:
+        """Workers (name, GPU, VRAM, loaded model, current job), the queue and (``models``) the union of
+        the workers' catalogs, which is large: the panel's frequent look leaves it out."""
+        return self._json("GET", "/info" if models else "/info?models=0")
 
     def submit(self, job: dict[str, Any]) -> dict[str, Any]:
         """Submit (idempotent by ``job["job_id"]``); returns the job's status, new or as it already was."""

@@ -223,11 +223,11 @@ class FarmHost(QueueHost):
             vram_gb=max((float(w.get("vram_gb", 0)) for w in workers), default=0.0), mode=self.mode,
         )
 
-    def _read_info(self, announce: bool) -> dict[str, Any]:
-        info = self._client.info()
+    def _read_info(self, announce: bool, models: bool = True) -> dict[str, Any]:
+        info = self._client.info(models=models)
         self._wangp_version = str(info.get("wangp_version", ""))
-        records = tuple(info.get("models", ()))
-        self._catalog = ModelCatalog.from_records(records)
+        if models:
+            self._catalog = ModelCatalog.from_records(tuple(info.get("models", ())))
         with self._lock:
             names = {j.request.shot_key: str(j.request.sidecar_extra.get("shot_name", "")) for j in self._jobs.values()}
         self._view = FarmView(
@@ -294,7 +294,7 @@ class FarmHost(QueueHost):
         while not self._stop.is_set():
             try:
                 if time.monotonic() >= next_info:
-                    self._read_info(announce=False)
+                    self._read_info(announce=False, models=False)
                     next_info = time.monotonic() + INFO_INTERVAL_S
                 reply = self._client.events(self._since, self._long_poll_s)
             except FarmError as exc:
