@@ -62,7 +62,9 @@ def _append(lines: list[str]) -> None:
     if len(text.lines) > 2 * KEEP_LINES:
         text.from_string("\n".join(body.body for body in text.lines[-KEEP_LINES:]))
     last = len(text.lines) - 1
-    text.cursor_set(last, character=len(text.lines[last].body))
+    # The cursor's character index counts UTF-8 bytes, not Python characters: a count of characters
+    # would put it inside a non-Latin shot name and split its bytes.
+    text.cursor_set(last, character=len(text.lines[last].body.encode("utf-8")))
     prefix = "" if not text.lines[last].body else "\n"
     stamp = time.strftime("%H:%M:%S")
     text.write(prefix + "\n".join(f"{stamp} {line}" for line in lines))

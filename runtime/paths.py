@@ -19,12 +19,12 @@ import bpy
 
 from .. import preferences
 from ..wangp_backend.blend_paths import BlendFolder
+from ..wangp_backend.file_names import portable_name
 
 #: The add-on's package (``bl_ext.<repo>.movie_director``): this module lives one level below it.
 ADDON_PACKAGE = __package__.rpartition(".")[0]
 
 DEFAULT_OUTPUT = "//movie_director/"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _TAKE_NUMBER = re.compile(r"_take(\d+)(?:_\d+)?$")
 #: The file being written by a save in progress (Save As may change the folder paths are relative to).
 _saving_to = ""
@@ -82,8 +82,8 @@ def user_folder(name: str) -> str:
 
 
 def safe_name(name: str) -> str:
-    """``name`` as a file-name part that works on every OS."""
-    return _UNSAFE.sub("_", name).strip("._") or "untitled"
+    """``name`` as a file-name part that works on every OS, readable and distinct (see ``file_names``)."""
+    return portable_name(name)
 
 
 def output_root(context: bpy.types.Context, scene: bpy.types.Scene) -> str:

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Set up everything the demo and the tests need, idempotently, on a fresh Debian machine with Python 3.11:
 #   - the shared libraries `import bpy` links against (apt, only what is missing),
-#   - .venv-bpy:   Blender as a Python module (bpy from PyPI) + pytest — plays Blender; no PIL/imageio,
+#   - .venv-bpy:   Blender as a Python module (bpy from PyPI) + pytest, hypothesis — plays Blender; no PIL/imageio,
 #                  exactly like a real Blender, so WanGP's packages must come from WanGP's environment,
 #   - .venv-wangp: plays WanGP's own Python environment (numpy, Pillow, imageio-ffmpeg) for the test
-#                  double tests/fake_wangp, and runs the bpy-free backend tests.
+#                  double tests/fake_wangp, and runs the bpy-free backend tests (pytest, hypothesis, ruff).
 # BPY_VERSION selects the bpy wheel (default 5.0.1 in .venv-bpy; others go to .venv-bpy-<version>).
 # The wheels up to 5.0 are built for Python 3.11 (PYTHON, default python3.11); 5.1 and later for
 # Python 3.13, found as PYTHON313, then `python3.13` on the PATH, then pyenv's 3.13 interpreters.
@@ -53,15 +53,15 @@ venv() {  # venv PYTHON DIR PACKAGES...: create DIR once with PYTHON and install
 
 bpy_venv=".venv-bpy"
 [ "$BPY_VERSION" = "5.0.1" ] || bpy_venv=".venv-bpy-$BPY_VERSION"
-if ! "$bpy_venv/bin/python" -c "import bpy,sys; sys.exit(bpy.app.version_string.split()[0] != '$BPY_VERSION')" 2>/dev/null; then
+if ! "$bpy_venv/bin/python" -c "import bpy,sys,hypothesis; sys.exit(bpy.app.version_string.split()[0] != '$BPY_VERSION')" 2>/dev/null; then
   echo "setup: installing bpy==$BPY_VERSION into $bpy_venv ($("$BPY_PY" -c 'import sys; print("Python %d.%d" % sys.version_info[:2])'))"
   # Blender 4.2 to 5.0 ship numpy 1.26; the 3.13 wheels need numpy 2 (no numpy 1.x wheel for 3.13).
   numpy="numpy<2"; [ "$BPY_PY" = "$PY311" ] || numpy="numpy"
-  venv "$BPY_PY" "$bpy_venv" "bpy==$BPY_VERSION" "$numpy" pytest
+  venv "$BPY_PY" "$bpy_venv" "bpy==$BPY_VERSION" "$numpy" pytest hypothesis
 fi
-if ! .venv-wangp/bin/python -c "import numpy, PIL, imageio_ffmpeg, pytest, ruff" 2>/dev/null; then
+if ! .venv-wangp/bin/python -c "import numpy, PIL, imageio_ffmpeg, pytest, hypothesis, ruff" 2>/dev/null; then
   echo "setup: installing .venv-wangp"
-  venv "$PY311" .venv-wangp "numpy<2" pillow imageio-ffmpeg pytest ruff
+  venv "$PY311" .venv-wangp "numpy<2" pillow imageio-ffmpeg pytest hypothesis ruff
 fi
 # The tests read every exported cut back with OpenTimelineIO (the extension bundles the same versions as wheels).
 OTIO="opentimelineio==0.18.1 otio-cmx3600-adapter==1.0.0 otio-fcp-adapter==1.0.0"

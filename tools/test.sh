@@ -51,6 +51,16 @@ for v in ${MD_BPY_MATRIX:-}; do
   esac
 done
 
+# Faults and hostile input: nothing the user made is lost. Each part writes its scoreboard to
+# build/faults/; the table it prints is the README's "Faults and bad input" table.
+export MD_FAULTS_RESULTS="$PWD/build/faults"
+rm -rf "$MD_FAULTS_RESULTS"
+tier "tier 3: faults, backend" .venv-wangp/bin/python -m pytest tests/faults/backend -q -p no:cacheprovider
+tier "tier 3: faults, Blender (bpy 5.0.1)" .venv-bpy/bin/python -m pytest tests/faults/blender -q -p no:cacheprovider
+tier "tier 3: faults, Blender (bpy 5.0.1), WanGP in a bridge process" \
+  env MD_TEST_HOST_MODE=BRIDGE .venv-bpy/bin/python -m pytest tests/faults/blender -q -p no:cacheprovider
+tier "tier 3: faults, the table" .venv-wangp/bin/python tools/faults_table.py "$MD_FAULTS_RESULTS"
+
 echo "== time per tier"
 printf '%s' "$timings"
 printf '%5ss  total\n' $((SECONDS - started))

@@ -102,14 +102,21 @@ class QueueEntry:
             raise TypeError("queue entry text fields must be strings")
         if not isinstance(entry.request, dict):
             raise TypeError("queue entry request must be an object")
+        if entry.request:
+            try:
+                request_from_plain(entry.request)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise TypeError(f"queue entry request is incomplete ({exc!r})") from exc
         return entry
 
 
 class QueueFile:
     """Load and change the queue file; every change rewrites it atomically.
 
-    A corrupt file (a hand edit; writes are atomic) reads as empty, with a warning, and is
-    replaced by the next change. An entry that cannot be read is left out, with a warning.
+    A corrupt file (a hand edit; writes are atomic) reads as empty, with a warning naming it; an
+    entry that cannot be read is left out, with a warning. Before the next change replaces such a
+    file, it is kept beside it as ``movie_director_queue.broken-<time>.json``: what it held may be
+    someone's work, so it is never deleted or overwritten.
     """
 
     def __init__(self, path: str) -> None:
@@ -131,8 +138,8 @@ class QueueFile:
 
     def save(self, entries: Iterable[QueueEntry]) -> None:
         document = self._read()
-        document.update(schema=QUEUE_SCHEMA, entries=[entry.to_dict() for entry in entries])
-        write_json_atomic(self.path, document)
+        ours = {"schema": QUEUE_SCHEMA, "entries": [entry.to_dict() for entry in entries]}
+        self._write({**document, **ours}, ours)
 
     def upsert(self, entry: QueueEntry) -> None:
         """Add ``entry``, or replace the entry with the same identity (e.g. queued -> in_progress)."""
@@ -169,9 +176,45 @@ class QueueFile:
 
     def save_estimator(self, estimator: DurationEstimator) -> None:
         document = self._read()
-        document.update(schema=QUEUE_SCHEMA, estimates=estimator.to_dict())
-        document.setdefault("entries", [])
+        ours = {"schema": QUEUE_SCHEMA, "estimates": estimator.to_dict()}
+        self._write({"entries": [], **document, **ours}, ours)
+
+    def _write(self, document: dict[str, Any], ours: dict[str, Any]) -> None:
+        """Write ``document`` (what the file held, updated with ``ours``)."""
+        damaged = self._damaged()
+        try:
+            json.dumps(document, allow_nan=False)
+        except (TypeError, ValueError):
+            # The file held a value JSON cannot write back (a hand edit: Infinity): keep it, write ours alone.
+            document, damaged = ours, True
+        # Serialise ours before the file is moved: a value of ours JSON cannot hold raises here.
+        json.dumps(document, allow_nan=False)
+        if damaged and os.path.lexists(self.path):
+            kept = os.path.join(
+                os.path.dirname(self.path), f"movie_director_queue.broken-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.json"
+            )
+            os.replace(self.path, kept)
+            log.warning("Queue file %s could not be read in full; kept it as %s", self.path, kept)
         write_json_atomic(self.path, document)
+
+    def _damaged(self) -> bool:
+        """Whether the file on disk holds something the next write would lose (unreadable, or an entry)."""
+        try:
+            with open(self.path, encoding="utf-8") as fh:
+                document = json.load(fh)
+        except FileNotFoundError:
+            return False
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            return True
+        raw_entries = document.get("entries", []) if isinstance(document, dict) else None
+        if not isinstance(raw_entries, list):
+            return True
+        for raw in raw_entries:
+            try:
+                QueueEntry.from_dict(raw)
+            except (TypeError, ValueError):
+                return True
+        return False
 
     def _read(self) -> dict[str, Any]:
         try:
@@ -179,7 +222,7 @@ class QueueFile:
                 document = json.load(fh)
         except FileNotFoundError:
             return {}
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
             log.warning("Queue file %s is unreadable (%s); treating it as empty", self.path, exc)
             return {}
         if not isinstance(document, dict):

@@ -77,7 +77,7 @@ def _read_json_object(path: str) -> dict[str, Any] | None:
             data = json.load(fh)
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        log.info("Cannot read %s as JSON: %s", path, exc)
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad UTF-8 or JSON; RecursionError: nesting
+        log.warning("Skipped %s: it cannot be read as JSON (%s); the file is left as it is", path, exc)
         return None
     return data if isinstance(data, dict) else None

@@ -8,13 +8,14 @@ generation. The result is deterministic: the same spec, catalog and VRAM give th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..catalog import ALIASES, ModelCatalog, ModelInfo
 from ..guide_spec import GuideTarget
 from ..hashing import settings_hash
-from ..spec import CAMERA_MODES, QUALITY_TIERS, ShotSpec
+from ..spec import CAMERA_MODES, QUALITY_TIERS, CameraSample, ShotSpec
 from . import cast_settings, guide_settings, guide_table, tiers
 from .camera_moves import describe_manual_moves
 from .camera_path import describe_camera_samples
@@ -27,6 +28,8 @@ DISTILLED_MAX_STEPS = 12
 #: The output is re-timed to the scene's frame rate when the model's differs by at most this
 #: share: a 4% speed change nobody sees buys clips that land frame-for-frame on the timeline.
 FORCE_FPS_TOLERANCE = 0.05
+#: Frame rates a shot can be timed at (Blender allows 1e-6 to 3e8 fps through Base; clips cannot).
+SCENE_FPS_RANGE = (0.1, 1000.0)
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ def build_settings(
     notes: list[str] = []
     errors: list[str] = []
 
+    spec = _usable_numbers(spec, errors)
     template = _template(spec, templates, notes, errors)
     quality = spec.quality or (template.tier if template else "") or "STANDARD"
     if quality not in QUALITY_TIERS:
@@ -156,6 +160,45 @@ def _hash(settings: dict[str, Any], spec: ShotSpec) -> str:
     if media is None or not media.content_hash:
         return settings_hash(settings)
     return settings_hash({**settings, "guide_content_hash": media.content_hash})
+
+
+def _usable_numbers(spec: ShotSpec, errors: list[str]) -> ShotSpec:
+    """``spec`` with each impossible number (NaN, infinite, negative) replaced, and the shot's error for it.
+
+    Blender's properties keep most values in range, but a script, a driver or a camera scaled to zero
+    can still hand over such numbers; they must become a sentence, never an exception further down.
+    """
+    changes: dict[str, Any] = {}
+    low, high = SCENE_FPS_RANGE
+    if spec.scene_fps and not (math.isfinite(spec.scene_fps) and low <= spec.scene_fps <= high):
+        errors.append(f"The scene's frame rate ({spec.scene_fps:g}) must be between {low:g} and {high:g} fps")
+        changes["scene_fps"] = 24.0
+    if not (math.isfinite(spec.guidance) and spec.guidance >= 0):
+        errors.append(f"Guidance ({spec.guidance:g}) must be a number of 0 or more")
+        changes["guidance"] = 0.0
+    if spec.steps < 0:
+        errors.append(f"Steps ({spec.steps}) must be 0 (automatic) or more")
+        changes["steps"] = 0
+    if spec.camera_mode == "DERIVED":
+        bad = next((s for s in spec.camera_samples if not _usable_sample(s)), None)
+        if bad is not None:
+            errors.append(
+                f"The shot camera cannot be described at frame {bad.frame} (zero scale, or a value that is not a "
+                "number): fix the camera or use manual camera moves"
+            )
+            changes["camera_samples"] = ()
+    return replace(spec, **changes) if changes else spec
+
+
+def _usable_sample(sample: CameraSample) -> bool:
+    numbers = (*sample.location, *sample.forward, *sample.up, *sample.right, sample.focal_length_mm,
+               sample.sensor_width_mm, sample.subject_distance or 0.0)
+    if not all(math.isfinite(n) for n in numbers):
+        return False
+    # The Blender side sends unit axes; a camera scaled to zero normalises to zero-length ones.
+    axes = all(math.hypot(*axis) > 0.5 for axis in (sample.forward, sample.up, sample.right))
+    lens = sample.focal_length_mm > 0 and sample.sensor_width_mm > 0
+    return axes and lens and (sample.subject_distance or 0.0) >= 0
 
 
 def _template(

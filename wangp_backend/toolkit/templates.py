@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -122,6 +123,8 @@ def read_template(path: Path) -> Template:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from exc
+    except RecursionError as exc:
+        raise ValueError("not valid JSON (nested too deeply)") from exc
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object")
     return template_from_dict(data, path.stem)
@@ -204,7 +207,7 @@ def _text(data: Mapping[str, Any], key: str, default: str) -> str:
 
 def _number(data: Mapping[str, Any], key: str, kind: type) -> Any:
     value = data.get(key, 0)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
         raise ValueError(f"{key} must be a number >= 0")
     if kind is int and value != int(value):
         raise ValueError(f"{key} must be a whole number")
