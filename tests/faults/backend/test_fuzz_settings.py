@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from toolkit_support import SNAPSHOT, needs_snapshot, snapshot_catalog
 
+from wangp_backend.guide_spec import GUIDE_MODES, KEYFRAME_MODES
 from wangp_backend.spec import CAMERA_MODES, QUALITY_TIERS, CameraSample, ShotSpec
 from wangp_backend.toolkit import build_settings, load_templates
 from wangp_backend.validate import ValidationError, validate_settings
@@ -55,6 +56,9 @@ specs = st.builds(
     camera_samples=samples,
     start_image=st.sampled_from(["", "/nonexistent/start.png", "relative.png"]),
     end_image=st.sampled_from(["", "/nonexistent/end.png"]),
+    guide=st.one_of(st.sampled_from(GUIDE_MODES), st.text(max_size=8)),
+    guide_strength=floats,
+    keyframes=st.one_of(st.sampled_from(KEYFRAME_MODES), st.text(max_size=8)),
 )
 
 
