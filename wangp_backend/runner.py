@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import random
+import shutil
 import time
 from collections import deque
 from collections.abc import Callable
@@ -262,6 +264,12 @@ class JobRunner:
         request, final = job.request, attempts[-1]
         source = final.outcome.files[0]
         filepath = ""
+        missing = _unusable_output(source)
+        if missing:
+            # Nothing to file: an empty or vanished clip must not become a take (a strip of nothing).
+            self._fail(job, "generation", missing, "runtime", log_tail,
+                       hint="Generate again; if it repeats, check the free space where WanGP saves its videos.")
+            return
         try:
             filepath = place_take(source, request.take_dir, request.take_name)
             record = sidecar_record(
@@ -273,9 +281,11 @@ class JobRunner:
             )
             sidecar = write_sidecar(filepath, record)
         except (OSError, ValueError) as exc:
-            # Once moved, WanGP's file is gone: the message must point at where the clip is now.
             what = ("The take's sidecar could not be written" if filepath
                     else "The clip could not be put into the take folder")
+            if filepath:
+                filepath = _move_back(filepath, source)
+            # The message must point at where the clip is now.
             self._fail(job, "take", f"{what}: {one_line(exc)}", "runtime", log_tail,
                        hint=f"Check that {request.take_dir} is writable; the clip is {filepath or source}.")
             return
@@ -308,3 +318,23 @@ class JobRunner:
     def _emit_all(self, messages: list[Message]) -> None:
         for message in messages:
             self._emit(message)
+
+
+def _unusable_output(path: str) -> str:
+    """Why WanGP's reported clip cannot be a take ("" if it can): gone, or empty."""
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return f"WanGP finished but its video file is not there: {path}"
+    return "" if size else f"WanGP finished but its video file is empty: {path}"
+
+
+def _move_back(filepath: str, source: str) -> str:
+    """Return a clip whose sidecar failed to where WanGP left it: a clip without its sidecar in the take
+    folder would be neither a take nor the user's file. Returns where the clip is now ("" = back at source)."""
+    try:
+        shutil.move(filepath, source)
+    except OSError as exc:
+        log.warning("could not move %s back to %s: %s", filepath, source, exc)
+        return filepath
+    return ""

@@ -55,8 +55,17 @@ OOM_MESSAGE = (
 )
 RUNTIME_MESSAGE = "Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!"
 LOAD_ABORTED_MESSAGE = "Model loading was aborted"
+DECODE_MESSAGE = "VAE decode failed: cuDNN error: CUDNN_STATUS_INTERNAL_ERROR"
 
-_FAILURE_MARKERS = ("oom", "missing_weights", "runtime")
+#: Scripted failures, by prompt marker ``[fake:<name>]`` or ``fail_models``: where a real install fails.
+#: oom: CUDA OOM while denoising; oom_loading: while loading the weights; runtime: a device mismatch
+#: before denoising; decode_error: the VAE decode raises; missing_weights: offline without the file;
+#: no_output: the job succeeds and names a file that is not there (deleted by another process);
+#: empty_output: the file is written empty (a full disk); elsewhere: the file lands outside save_path
+#: (an older config's output folder).
+_FAILURE_MARKERS = (
+    "oom_loading", "oom", "missing_weights", "runtime", "decode_error", "no_output", "empty_output", "elsewhere",
+)
 
 
 class LocalEntryNotFoundError(OSError):
@@ -69,6 +78,9 @@ class OutOfMemoryError(RuntimeError):
 
 # --- import-time side effects, like the real module (argv and cwd are set by shared.api.init) ---
 time.sleep(float(fake_config.load()["init_delay_s"]))
+if fake_config.load().get("init_error"):
+    # What a broken environment does on import (a torch built for another CUDA, a missing package).
+    raise ImportError(str(fake_config.load()["init_error"]))
 launch_argv = list(sys.argv)
 launch_cwd = os.getcwd()
 _parser = argparse.ArgumentParser(add_help=False)
@@ -188,10 +200,12 @@ def _output_path(folder: str, seed: int, prompt: str) -> str:
     return path
 
 
-def _load_model(model_type: str, delay_s: float) -> None:
+def _load_model(model_type: str, delay_s: float, failure: str | None = None) -> None:
     """Print WanGP's loading lines and take the load time; loading cannot be interrupted."""
     family = fake_catalog.find(model_type)["family"]
     print(f"Loading Model 'ckpts/{model_type.lower()}_quanto_mbf16_int8.safetensors' ...")
+    if failure == "oom_loading":
+        raise OutOfMemoryError(OOM_MESSAGE)
     print(f"Loading Model 'ckpts/{family}_text_encoder_bf16.safetensors' ...")
     time.sleep(delay_s)
 
@@ -229,9 +243,9 @@ def generate_video(
         raise RuntimeError(RUNTIME_MESSAGE)
 
     send_cmd("progress", [0, "Loading Model"])
-    if needs_load:
+    if needs_load or failure == "oom_loading":
         wan_model = None
-        _load_model(model_type, float(config["load_delay_s"]))
+        _load_model(model_type, float(config["load_delay_s"]), failure)
         if gen.get("abort"):
             send_cmd("error", LOAD_ABORTED_MESSAGE)
             return False
@@ -264,10 +278,20 @@ def generate_video(
             raise OutOfMemoryError(OOM_MESSAGE)
 
     send_cmd("progress", [0, "VAE Decoding"])
-    path = _output_path(save_path, seed, prompt)
+    time.sleep(float(config.get("decode_delay_s", 0.0)))
+    if failure == "decode_error":
+        raise RuntimeError(DECODE_MESSAGE)
+    folder = save_path
+    if failure == "elsewhere":
+        folder = os.path.join(launch_cwd, "outputs_elsewhere")
+        os.makedirs(folder, exist_ok=True)
+    path = _output_path(folder, seed, prompt)
     with_audio = "audio" in entry["outputs"]
     frames = None
-    if fake_guide.wants_media(settings):
+    if failure in ("empty_output", "no_output"):
+        if failure == "empty_output":
+            open(path, "wb").close()
+    elif fake_guide.wants_media(settings):
         clip = fake_guide.Clip(width, height, fps, frame_count, colour)
         frames = fake_guide.make_frames(settings, entry, clip)
         fake_media.write_frames(path, frames, fps, with_audio=with_audio, voice=fake_cast.audio_path(settings))

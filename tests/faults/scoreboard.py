@@ -79,3 +79,44 @@ def assert_inside(root: str, path: str) -> None:
     """``path`` is under ``root`` once both are resolved (no ``..`` or link escapes)."""
     root_real, path_real = os.path.realpath(root), os.path.realpath(path)
     assert os.path.commonpath([root_real, path_real]) == root_real, f"{path} escaped {root}"
+
+
+#: Clip extensions a take can have.
+CLIPS = (".mp4", ".mkv", ".webm", ".mov")
+
+
+def partial_files(root: str) -> list[str]:
+    """What a fault must never leave under the output folder: temporary or empty files, a clip without its
+    sidecar (neither a take nor the user's file), a sidecar without its clip."""
+    found = []
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            stem, ext = os.path.splitext(path)
+            if name.startswith(".") or name.endswith((".tmp", ".part")) or os.path.getsize(path) == 0:
+                found.append(path)
+            elif ext.lower() in CLIPS and not os.path.isfile(stem + ".json"):
+                found.append(path)
+            elif ext == ".json" and name != "movie_director_queue.json" and not name.startswith(
+                    "movie_director_queue.broken") and not any(os.path.isfile(stem + c) for c in CLIPS):
+                found.append(path)
+    return found
+
+
+def takes_on_disk(root: str) -> dict[str, list[str]]:
+    """``{shot_key: [clip paths]}`` of every take sidecar under ``root`` whose clip exists."""
+    found: dict[str, list[str]] = {}
+    for folder, _dirs, names in os.walk(root):
+        for name in sorted(names):
+            if not name.endswith(".json") or name.startswith("movie_director_queue"):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    record = json.load(fh)
+            except (OSError, ValueError):
+                continue
+            clip = os.path.join(folder, str(record.get("file", "")))
+            if record.get("schema") == "movie_director.take/1" and os.path.isfile(clip):
+                found.setdefault(str(record.get("shot_key")), []).append(os.path.realpath(clip))
+    return found

@@ -33,7 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "steps_cap": 4,  # num_inference_steps is capped so tests stay fast
     "preview_every": 2,  # a preview every N denoising steps (and on the last one)
     "available": list(DEFAULT_AVAILABLE),
-    "fail_models": {},  # {model_type: "oom" | "missing_weights" | "runtime"}
+    "decode_delay_s": 0.0,  # the VAE decode after the last step
+    "init_error": "",  # importing wgp raises ImportError with this text
+    "fail_models": {},  # {model_type: a failure of wgp._FAILURE_MARKERS, e.g. "oom", "decode_error"}
     "profile": "12.60",  # the WanGP release the double behaves like (see fake_profile)
     "previews": True,  # False: the session sends no preview events at all
 }
