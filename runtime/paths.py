@@ -19,7 +19,7 @@ import bpy
 
 from .. import preferences
 from ..wangp_backend.blend_paths import BlendFolder
-from ..wangp_backend.file_names import portable_name
+from ..wangp_backend.file_names import MAX_NAME_UNITS, TAKE_SUFFIX_CHARS, portable_name
 
 #: The add-on's package (``bl_ext.<repo>.movie_director``): this module lives one level below it.
 ADDON_PACKAGE = __package__.rpartition(".")[0]
@@ -121,6 +121,9 @@ def writable_problem(folder: str) -> str:
 
     Nothing is created here: a Generate refused for another reason must leave no empty folders.
     """
+    too_long = _length_problem(folder)
+    if too_long:
+        return too_long
     existing = folder
     while not os.path.exists(existing):
         parent = os.path.dirname(existing)
@@ -131,4 +134,27 @@ def writable_problem(folder: str) -> str:
         return f"Cannot create the output folder {folder}: {existing} is a file"
     if not os.access(existing, os.W_OK | os.X_OK):
         return f"The output folder is not writable: {existing}"
+    return ""
+
+
+def _path_limit() -> int:
+    """The longest path the OS opens (classic Windows: 260 characters; Linux 4096, macOS 1024 bytes)."""
+    if os.name == "nt":
+        return 260
+    try:
+        return os.pathconf("/", "PC_PATH_MAX")
+    except (OSError, ValueError):
+        return 1024
+
+
+def _length_problem(folder: str) -> str:
+    """A sentence if a take file in ``folder`` would be past the OS's path or file-name length limits."""
+    longest = len(os.fsencode(folder)) + 1 + MAX_NAME_UNITS * 3 + TAKE_SUFFIX_CHARS
+    limit = _path_limit()
+    if longest >= limit:
+        return (f"The output folder's path is too long ({len(folder)} characters; this system opens paths of up to "
+                f"{limit}, and a take adds up to {longest - len(os.fsencode(folder))}): choose a shorter output folder")
+    part = max(os.path.normpath(folder).split(os.sep), key=lambda p: len(os.fsencode(p)))
+    if len(os.fsencode(part)) > 255:
+        return f"A folder name in the output path is too long ({part[:24]}..., over 255 bytes): choose a shorter one"
     return ""
