@@ -18,6 +18,7 @@ import bpy
 from ..wangp_backend.batch import QueueEntry, QueueFile, request_from_plain, request_to_plain, scan_takes
 from ..wangp_backend.blend_paths import BlendFolder
 from ..wangp_backend.requests import JobRequest
+from ..wangp_backend.takes import interrupted_record, settle_interrupted
 from . import batches, jobs, keys, log, paths, review, session, snapshot, timeline
 
 ID_PROP = "movie_director_batch"
@@ -246,6 +247,22 @@ def _in_flight(clip: str) -> bool:
     return any(r.take_dir == folder and r.take_name == stem for r in jobs.submitted())
 
 
+def settle_interrupted_filing(scene: bpy.types.Scene) -> None:
+    """Tidy the take folders of the scene's recorded jobs that a crash cut off while filing their take."""
+    for entry in load(scene):
+        request = entry.get("request")
+        if not request or still_runs(request) or not request.get("take_dir") or not request.get("take_name"):
+            continue
+        record = interrupted_record(request_from_plain(request), str(entry.get("job_id", "")))
+        try:
+            done = settle_interrupted(request["take_dir"], request["take_name"], record)
+        except OSError as exc:
+            log.write(f"{entry.get('shot_name', '')}: could not tidy {request['take_dir']}: {exc}")
+            continue
+        for line in done:
+            log.write(f"{entry.get('shot_name', '')}: {line}")
+
+
 def _shot_by_name(scene: bpy.types.Scene, record: dict[str, Any]) -> bpy.types.Object | None:
     """The shot of ``scene`` a take of a rebuilt scene belongs to: the same scene name and shot name.
 
@@ -269,6 +286,7 @@ def recover_takes(context: bpy.types.Context, scene: bpy.types.Scene) -> tuple[l
     recovered: list[str] = []
     orphaned: list[str] = []
     by_name: list[str] = []
+    settle_interrupted_filing(scene)
     for record in scan_takes(paths.output_root(context, scene)):
         shot_key = str(record.get("shot_key", ""))
         if _in_flight(record["clip_path"]):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import itertools
 import os
+import re
 import shutil
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -121,4 +122,50 @@ def sidecar_record(
     )
     if wangp_commit:  # only a git checkout of WanGP has one
         record["wangp_commit"] = wangp_commit
+    return record
+
+
+def settle_interrupted(take_dir: str, take_name: str, record: Mapping[str, Any]) -> list[str]:
+    """Finish or undo the filing of a take that a crash interrupted; returns what was done, one line each.
+
+    Filing is: reserve ``<take_name>[_N].<ext>`` (an empty file), move the clip over it, write the
+    sidecar (through a ``.<name>.*.tmp`` file). Killed in between, it leaves an empty placeholder
+    (removed: no clip arrived), a clip without its sidecar (given ``record``, rebuilt from the job's
+    request, so the finished clip is a take and is not generated twice) or a temporary sidecar (removed).
+    """
+    if not os.path.isdir(take_dir):
+        return []
+    ours = re.compile(rf"^{re.escape(take_name)}(?:_\d+)?$")
+    done: list[str] = []
+    for name in sorted(os.listdir(take_dir)):
+        path = os.path.join(take_dir, name)
+        stem, ext = os.path.splitext(name)
+        if name.startswith(f".{take_name}") and name.endswith(".tmp"):
+            os.remove(path)
+            done.append(f"removed the half-written sidecar {path}")
+        elif ours.match(stem) and ext.lower() != ".json" and not os.path.lexists(sidecar_path(path)):
+            if os.path.getsize(path) == 0:
+                os.remove(path)
+                done.append(f"removed the empty place of a clip that never arrived: {path}")
+            else:
+                write_sidecar(path, {**record, "file": name})
+                done.append(f"wrote the missing sidecar of {path}")
+    return done
+
+
+def interrupted_record(request: JobRequest, job_id: str) -> dict[str, Any]:
+    """The sidecar of a clip filed just before a crash, from what the job's request says.
+
+    The resolved seed, timings and clip facts died with the process; ``recovered`` says so.
+    """
+    settings = request.settings
+    record: dict[str, Any] = dict(request.sidecar_extra)
+    record.update(
+        schema=SIDECAR_SCHEMA, job_id=job_id, shot_key=request.shot_key, settings=dict(settings),
+        settings_hash=str(request.sidecar_extra.get("settings_hash", "")),
+        model_type=str(settings.get("model_type", "")), seed=settings.get("seed", -1), fps=0, frame_count=0,
+        used_fallback=False, primary_error="",
+        recovered="Blender stopped after the clip was filed and before its sidecar was written; the seed (if "
+                  "random), timings and fallbacks are unknown",
+    )
     return record

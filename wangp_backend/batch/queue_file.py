@@ -8,6 +8,7 @@ Blender at a time is expected to own an output folder (the last writer wins).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -189,6 +190,7 @@ class QueueFile:
             document, damaged = ours, True
         # Serialise ours before the file is moved: a value of ours JSON cannot hold raises here.
         json.dumps(document, allow_nan=False)
+        self._remove_stale_temporaries()
         if damaged and os.path.lexists(self.path):
             kept = os.path.join(
                 os.path.dirname(self.path), f"movie_director_queue.broken-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.json"
@@ -196,6 +198,16 @@ class QueueFile:
             os.replace(self.path, kept)
             log.warning("Queue file %s could not be read in full; kept it as %s", self.path, kept)
         write_json_atomic(self.path, document)
+
+    def _remove_stale_temporaries(self) -> None:
+        """Drop what a writer killed mid-write left (``.<name>.*.tmp``): one Blender owns an output folder,
+        and its writes run one at a time on the main thread, so any such file here is a dead writer's."""
+        folder, prefix = os.path.dirname(self.path), f".{os.path.basename(self.path)}."
+        with contextlib.suppress(OSError):
+            for name in os.listdir(folder):
+                if name.startswith(prefix) and name.endswith(".tmp"):
+                    os.remove(os.path.join(folder, name))
+                    log.warning("Removed %s, left by a write that did not finish", os.path.join(folder, name))
 
     def _damaged(self) -> bool:
         """Whether the file on disk holds something the next write would lose (unreadable, or an entry)."""
