@@ -128,6 +128,7 @@ class QueueFile:
         return cls(os.path.join(output_dir, QUEUE_FILE_NAME))
 
     def load(self) -> list[QueueEntry]:
+        self._remove_stale_temporaries()  # reading after a crash: what a dead writer left goes first
         entries: list[QueueEntry] = []
         raw_entries = self._read().get("entries", [])
         for raw in raw_entries if isinstance(raw_entries, list) else []:
