@@ -31,7 +31,7 @@ class FloodHost:
     def step(self, budget_s: float) -> None:
         """Nothing to do on the main thread: the messages are prepared."""
 
-    def drain(self) -> list:
+    def drain(self, max_messages: int = 10_000) -> list:
         self.calls += 1
         return self._flood_for_call(self.calls)
 

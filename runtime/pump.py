@@ -2,8 +2,8 @@
 
 ``pump()`` is what ``bpy.app.timers`` calls while anything runs (and what scripts and tests call by
 hand: timers never fire in headless ``bpy``). Progress and previews are coalesced to the latest per
-job, so a slow tick never replays stale frames. An exception while applying one message is logged
-and that message dropped; the pump itself never raises.
+job (superseded ones are skipped, never applied), so a slow tick never replays stale frames. An
+exception while applying one message is logged and that message dropped; the pump itself never raises.
 """
 
 from __future__ import annotations
@@ -23,18 +23,33 @@ ACTIVE_INTERVAL = 0.05
 _REDRAW_AREAS = {"VIEW_3D", "SEQUENCE_EDITOR", "PROPERTIES", "IMAGE_EDITOR", "TEXT_EDITOR"}
 
 _backlog: collections.deque[m.Message] = collections.deque()
+#: The newest Progress and Preview of each job in the backlog: older ones are skipped when their turn
+#: comes, so a flood costs the main thread O(1) per message instead of re-coalescing the whole backlog.
+_newest: dict[tuple[type, str], m.Message] = {}
+#: Messages taken from the host per tick, and the backlog beyond which none are: in a flood the rest
+#: wait in the host's own queue, so a tick's cost stays near the budget instead of growing with it.
+DRAIN_PER_TICK = 2_000
+MAX_BACKLOG = 20_000
 
 
-def coalesce(messages: list[m.Message]) -> list[m.Message]:
-    """Keep only the newest Progress and Preview of each job, in place; everything else in order."""
-    newest: dict[tuple[type, str], int] = {}
-    for index, msg in enumerate(messages):
+def _take(messages: list[m.Message]) -> None:
+    for msg in messages:
         if isinstance(msg, (m.Progress, m.Preview)):
-            newest[(type(msg), msg.job_id)] = index
-    return [
-        msg for index, msg in enumerate(messages)
-        if not isinstance(msg, (m.Progress, m.Preview)) or newest[(type(msg), msg.job_id)] == index
-    ]
+            _newest[(type(msg), msg.job_id)] = msg
+        _backlog.append(msg)
+
+
+def _next() -> m.Message | None:
+    """The next message to apply, skipping a Progress or Preview a newer one of its job supersedes."""
+    while _backlog:
+        msg = _backlog.popleft()
+        if isinstance(msg, (m.Progress, m.Preview)):
+            key = (type(msg), msg.job_id)
+            if _newest.get(key) is not msg:
+                continue
+            del _newest[key]
+        return msg
+    return None
 
 
 def _apply_one(msg: m.Message) -> None:
@@ -47,9 +62,8 @@ def _apply_one(msg: m.Message) -> None:
 
 def apply_messages(messages: list[m.Message]) -> None:
     """Apply messages at once, without a budget (used when a host closes)."""
-    pending = coalesce(list(_backlog) + list(messages))
-    _backlog.clear()
-    for msg in pending:
+    _take(list(messages))
+    while (msg := _next()) is not None:
         _apply_one(msg)
     log.flush()
 
@@ -78,14 +92,11 @@ def _tick(budget_s: float) -> bool:
     host = session.get_host()
     if host is not None:
         host.step(budget_s)
-        drained = host.drain()
-        if drained:
-            merged = coalesce(list(_backlog) + drained)
-            _backlog.clear()
-            _backlog.extend(merged)
+        if len(_backlog) < MAX_BACKLOG:
+            _take(host.drain(DRAIN_PER_TICK))
     changed = bool(_backlog)
-    while _backlog:
-        _apply_one(_backlog.popleft())
+    while (msg := _next()) is not None:
+        _apply_one(msg)
         if time.perf_counter() >= deadline:
             break
     if guides.pump_events():
@@ -129,3 +140,4 @@ def pump() -> float | None:
 
 def forget() -> None:
     _backlog.clear()
+    _newest.clear()
