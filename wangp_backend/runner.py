@@ -10,7 +10,6 @@ import copy
 import logging
 import os
 import random
-import shutil
 import time
 from collections import deque
 from collections.abc import Callable
@@ -283,9 +282,8 @@ class JobRunner:
         except (OSError, ValueError) as exc:
             what = ("The take's sidecar could not be written" if filepath
                     else "The clip could not be put into the take folder")
-            if filepath:
-                filepath = _move_back(filepath, source)
-            # The message must point at where the clip is now.
+            # Once moved, WanGP's file is gone: the message must point at where the clip is now (a batch's
+            # Recover Takes gives a clip left without its sidecar one, see takes.settle_interrupted).
             self._fail(job, "take", f"{what}: {one_line(exc)}", "runtime", log_tail,
                        hint=f"Check that {request.take_dir} is writable; the clip is {filepath or source}.")
             return
@@ -321,20 +319,10 @@ class JobRunner:
 
 
 def _unusable_output(path: str) -> str:
-    """Why WanGP's reported clip cannot be a take ("" if it can): gone, or empty."""
+    """Why WanGP's reported clip cannot be a take ("" if it can, or if it is gone: filing says so)."""
     try:
         size = os.path.getsize(path)
     except OSError:
-        return f"WanGP finished but its video file is not there: {path}"
+        return ""
     return "" if size else f"WanGP finished but its video file is empty: {path}"
 
-
-def _move_back(filepath: str, source: str) -> str:
-    """Return a clip whose sidecar failed to where WanGP left it: a clip without its sidecar in the take
-    folder would be neither a take nor the user's file. Returns where the clip is now ("" = back at source)."""
-    try:
-        shutil.move(filepath, source)
-    except OSError as exc:
-        log.warning("could not move %s back to %s: %s", filepath, source, exc)
-        return filepath
-    return ""

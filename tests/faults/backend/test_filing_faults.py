@@ -37,20 +37,25 @@ def ready(fake_root: str, fake_config: Callable[..., Any], tmp_path: Path) -> It
 
 
 def test_the_disk_fills_between_the_clip_and_its_sidecar(ready, tmp_path, monkeypatch, scenario) -> None:
+    real = runner.write_sidecar
+
     def full(path: str, record: dict) -> str:
         raise OSError(errno.ENOSPC, "No space left on device", path)
 
     monkeypatch.setattr(runner, "write_sidecar", full)
-    job_id = ready.host.submit(request(tmp_path))
+    req = request(tmp_path)
+    job_id = ready.host.submit(req)
     failed = ready.end_of(job_id)
     assert isinstance(failed, Failed) and "sidecar could not be written" in failed.message
-    take_dir = tmp_path / "takes"
-    assert not take_dir.exists() or list(take_dir.iterdir()) == []  # nothing half-filed in the take folder
-    back = [p for p in (tmp_path / "wangp_out").rglob("*.mp4")]
-    assert len(back) == 1 and back[0].stat().st_size > 0 and str(back[0]) in failed.hint
+    placed = tmp_path / "takes" / "SH010_take001.mp4"
+    assert placed.stat().st_size > 0 and str(placed) in failed.hint  # the message says where the clip is
+    # Once the disk has room, Recover Takes / Resume settle the batch job's filing: the clip becomes a take.
+    monkeypatch.setattr(runner, "write_sidecar", real)
+    done = settle_interrupted(req.take_dir, req.take_name, interrupted_record(req, job_id))
+    assert len(done) == 1 and json.loads((tmp_path / "takes" / "SH010_take001.json").read_text())["recovered"]
     scenario("disk full between clip and sidecar", injected="ENOSPC while writing the sidecar",
              user_saw=f"{failed.message} {failed.hint}"[:200],
-             survived="the clip, moved back where WanGP left it; the take folder clean")
+             survived="the clip, in the take folder and named in the message; Recover Takes made it a take")
 
 
 def test_a_crash_mid_filing_is_settled(tmp_path: Path, scenario) -> None:

@@ -16,7 +16,7 @@ FAILURES = [
     ("oom", "denoising", "out of memory"),
     ("runtime", "before denoising", "same device"),
     ("decode_error", "decoding", "VAE decode failed"),
-    ("no_output", "moving the clip (file gone)", "not there"),
+    ("no_output", "moving the clip (file gone)", "could not be put into the take folder"),
     ("empty_output", "moving the clip (file empty)", "empty"),
     ("elsewhere", "output in an unexpected folder", ""),
 ]
