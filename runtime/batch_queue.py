@@ -201,7 +201,8 @@ def mark_interrupted() -> int:
     """Show every recorded, unfinished shot of the open file as interrupted; returns how many."""
     count = 0
     for scene in bpy.data.scenes:
-        if ID_PROP not in scene:
+        # The queue file is written at once: a batch started after the last save is found there.
+        if ID_PROP not in scene and not scene.movie_director.scene_key:
             continue
         for entry in load(scene):
             if still_runs(entry.get("request")):

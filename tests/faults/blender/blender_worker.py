@@ -1,7 +1,7 @@
 """A headless Blender the kill tests run and SIGKILL: ``python blender_worker.py MODE BLEND PHASE REPORT``.
 
-``start`` opens BLEND (three saved shots), queues the scene's batch, saves (as a user would) and
-drives ``pump()``; at PHASE of the second shot's job it kills its own process with SIGKILL, the way
+``start`` opens BLEND (three saved shots), queues the scene's batch (not saved again) and drives
+``pump()``; at PHASE of the second shot's job it kills its own process with SIGKILL, the way
 the OS or a crash ends Blender: no handler, no atexit, no flush. ``resume`` opens BLEND again, runs
 Resume Batch until it ends, saves, and writes what the file holds to REPORT (JSON).
 
@@ -65,7 +65,7 @@ def start(md, blend: str, phase: str) -> None:
     check = arm(md, phase, "SH020")
     queued = md.runtime.generate.queue_scene(bpy.context, bpy.context.scene, "", False)
     assert queued.order and not queued.problems, queued.problems
-    bpy.ops.wm.save_mainfile()
+    # Not saved after queueing (the usual crash): the batch is found in the queue file, not in the .blend.
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         md.pump()
@@ -79,7 +79,10 @@ def resume(md, blend: str, report: str) -> None:
     scene = bpy.context.scene
     interrupted = [o.name for o in scene.objects
                    if o.movie_director.error_message == md.runtime.batch_queue.INTERRUPTED]
-    result = bpy.ops.movie_director.resume_batch()
+    if bpy.ops.movie_director.resume_batch.poll():
+        result = {f"resume: {r}" for r in bpy.ops.movie_director.resume_batch()}
+    else:  # nothing left to resume (the last job had delivered): what the user does is Recover Takes
+        result = {f"recover takes: {r}" for r in bpy.ops.movie_director.recover_takes()}
     deadline = time.monotonic() + 10  # the UI's timer would place recovered takes' strips within a tick
     while md.runtime.timeline.waiting() and time.monotonic() < deadline:
         md.pump()
