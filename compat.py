@@ -2,8 +2,7 @@
 
 Measured differences (see the project's headless bpy notes): the strips collection is ``sequences``
 in 4.2 and ``strips`` from 4.5; ``new_effect`` takes ``seq1/seq2`` in 4.2, ``input1/input2`` from 4.5 and
-``length`` instead of ``frame_end`` in 5.0; sequencer operators in 5.0 act on the workspace's
-``sequencer_scene`` instead of the context scene; ``Image.save`` gained ``save_copy`` in 4.5; a new
+``length`` instead of ``frame_end`` in 5.0; ``Image.save`` gained ``save_copy`` in 4.5; a new
 scene's view layer has no layer collection until synced from 5.1.
 """
 
@@ -86,32 +85,6 @@ def remove_strip(editor: bpy.types.SequenceEditor, strip: Any) -> None:
     strips(editor).remove(strip)
 
 
-@contextlib.contextmanager
-def sequencer_scene(context: bpy.types.Context, scene: bpy.types.Scene) -> Iterator[bool]:
-    """Point sequencer operators at ``scene``; yields False when they cannot act on it now.
-
-    Before 5.0 they act on the context scene; 5.0 acts on the workspace's ``sequencer_scene``
-    (every sequencer poll fails until it is set), which is set and put back here. The context is
-    never overridden: measured on 5.0, any ``bpy.ops`` call inside ``temp_override`` can segfault
-    while another Python thread runs (the operator releases the GIL and Blender then reads the
-    override's Python dict without it), and WanGP's threads always run. GUI timers get the first
-    window as their context, so a window is there whenever Blender runs the pump.
-    """
-    workspace = context.workspace if context.window is not None else None
-    if workspace is None:
-        yield False
-        return
-    if not hasattr(workspace, "sequencer_scene"):
-        yield context.scene == scene
-        return
-    previous = workspace.sequencer_scene
-    workspace.sequencer_scene = scene
-    try:
-        yield True
-    finally:
-        workspace.sequencer_scene = previous
-
-
 def save_image_copy(image: bpy.types.Image, filepath: str) -> None:
     """Write ``image`` to ``filepath`` as PNG without changing the data-block's own path or format."""
     old_format = image.file_format
@@ -155,8 +128,10 @@ def context_scene(scene: bpy.types.Scene) -> Iterator[None]:
     """Make ``scene`` the context scene by switching the window to it, then switch back.
 
     Operators evaluate the *context* scene (``render.render(scene=other)`` renders at its frame), so a
-    render of a helper scene needs a helper context scene. Not through ``temp_override``: an operator
-    inside it can segfault while another Python thread runs (see :func:`sequencer_scene`).
+    render of a helper scene needs a helper context scene. Not through ``temp_override``: measured on
+    5.0, any ``bpy.ops`` call inside it can segfault while another Python thread runs (the operator
+    releases the GIL and Blender then reads the override's Python dict without it), and WanGP's
+    threads always run.
     """
     window = bpy.context.window
     if window is None:

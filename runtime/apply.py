@@ -7,12 +7,10 @@ the user is told where in the log and in the next operator report.
 
 from __future__ import annotations
 
-import datetime
-
 import bpy
 
 from ..wangp_backend import messages as m
-from . import batches, jobs, keys, log, paths, preview, session, timeline, undo
+from . import batches, jobs, keys, log, paths, preview, session, take_record, timeline, undo
 
 PHASES = {
     "loading_model": "Loading model",
@@ -46,29 +44,6 @@ def _reason(msg: m.Message) -> str:
     if isinstance(msg, m.Failed):
         return msg.message
     return getattr(msg, "reason", "")
-
-
-def _add_take(obj: bpy.types.Object, msg: m.TakeReady) -> int:
-    shot = obj.movie_director
-    take = shot.takes.add()
-    # Blend-relative inside the project folder, so the project can be moved or shared.
-    take.filepath = paths.stored(msg.filepath)
-    take.sidecar_path = paths.stored(msg.sidecar_path)
-    take.model_type = msg.model_type
-    take.seed = msg.seed
-    take.created = datetime.datetime.now().isoformat(timespec="seconds")
-    take.used_fallback = msg.used_fallback
-    take.primary_error = msg.primary_error
-    take.settings_hash = msg.settings_hash
-    take.fps = msg.fps
-    take.frame_count = msg.frame_count
-    take.has_audio = msg.has_audio
-    take.parent_take = msg.parent_take
-    if 0 <= shot.active_take_index < len(shot.takes) - 1:
-        shot.compare_take_index = shot.active_take_index  # the A/B key goes back to the take shown before
-    shot.active_take_index = len(shot.takes) - 1
-    shot.take_list_index = shot.active_take_index  # the highlighted row is the take on the timeline
-    return shot.active_take_index
 
 
 def _orphaned(record: jobs.JobRecord, msg: m.Message, why: str) -> None:
@@ -126,12 +101,13 @@ def apply(msg: m.Message) -> None:
     elif isinstance(msg, m.Log):
         log.buffer(f"{obj.name}: {msg.text}")
     elif isinstance(msg, m.TakeReady):
-        index = _add_take(obj, msg)
+        values = take_record.fields(msg)
+        index = take_record.add(shot, values)
+        undo.remember(record.shot_key, values)
         shot.generation_progress = 100
         shot.generation_phase = "Done"
         shot.error_message = shot.error_class = shot.error_hint = ""
         timeline.request_show(record.shot_key, index)
-        undo.owe()
         note = f" (fallback {msg.model_type}: {msg.primary_error})" if msg.used_fallback else ""
         log.write(f"{obj.name}: {paths.take_label(msg.filepath, index)} ready: {msg.filepath}{note}")
     elif isinstance(msg, m.Failed):

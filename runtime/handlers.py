@@ -114,11 +114,13 @@ def register() -> None:
     for handler_list, fn in _HANDLERS:
         if fn not in handler_list:
             handler_list.append(fn)
+    undo.register()
 
 
 def unregister() -> None:
     for handler_list, fn in _HANDLERS:
         if fn in handler_list:
             handler_list.remove(fn)
+    undo.unregister()
     timeline.set_saving(False)
     paths.set_saving_to("")

@@ -123,7 +123,7 @@ def _write_still(scene: bpy.types.Scene, frame: int, out: str, shares_objects: b
     the *context* scene's frame, whatever the rendered scene's own frame is. So the context scene's
     frame is set for the render and put back. It is not done through ``temp_override`` with a
     "clock" scene: any operator inside ``temp_override`` can segfault while another Python thread
-    (WanGP's) runs, see ``compat.sequencer_scene``. When ``scene`` shares the user's objects, the
+    (WanGP's) runs, see ``compat.context_scene``. When ``scene`` shares the user's objects, the
     render writes their animated values at ``frame`` into them, so the user's scene is evaluated
     again at its own frame afterwards.
     """

@@ -14,7 +14,7 @@ import time
 import bpy
 
 from ..wangp_backend import messages as m
-from . import apply, batches, contact_sheet, guides, jobs, log, session, submit, timeline, undo
+from . import apply, batches, contact_sheet, guides, jobs, log, session, submit, timeline
 
 #: Main-thread time one tick may spend applying messages.
 BUDGET_S = 0.006
@@ -106,8 +106,6 @@ def _tick(budget_s: float) -> bool:
     batches.save_due()
     if timeline.flush():
         changed = True
-        undo.owe()
-    undo.settle()
     if contact_sheet.poll() is not None:
         changed = True
     return changed
@@ -119,10 +117,10 @@ def busy() -> bool:
     if contact_sheet.busy():
         return True
     if host is None:
-        return bool(_backlog) or timeline.waiting() or undo.owed() or guides.busy()
+        return bool(_backlog) or timeline.waiting() or guides.busy()
     # A host may report idle before its last messages are drained: wait for what we expect from it.
     return (
-        host.busy or bool(_backlog) or jobs.count() > 0 or guides.busy() or timeline.waiting() or undo.owed()
+        host.busy or bool(_backlog) or jobs.count() > 0 or guides.busy() or timeline.waiting()
         or session.awaiting()
     )
 

@@ -210,4 +210,5 @@ def make_request(snapshot: Snapshot, built: BuiltShot, take_dir: str, take_name:
         take_name=take_name,
         fallbacks=tuple(built.fallbacks),
         sidecar_extra=extra,
+        play_fps=spec.scene_fps,
     )

@@ -1,10 +1,11 @@
 """A shot's take on the sequencer: one movie strip (plus its sound) at the shot's first frame.
 
 Strips are found by their ``md_shot_key`` custom property, never by name, so renaming a shot or a
-strip does not orphan it. A clip whose fps differs from the scene's is retimed to play at real
-speed with the retiming operator; ``retiming_keys.add`` on a fresh strip crashes Blender and
-``movie_strip_add`` needs a sequencer area (and crashes 5.0 with an override), so neither is used.
-Strip edits wait while a render or a save owns the data (see :func:`blocked`).
+strip does not orphan it. Clips come from the host already at the scene's frame rate (see
+``wangp_backend/conform.py``), so a strip needs no retiming; nothing here calls ``bpy.ops`` (an
+operator makes Blender update the whole view layer, a cost that grows with the scene). Where strips
+go, and how the user's strips and edits are left alone, is :mod:`placement`. Strip edits wait while
+a render or a save owns the data (see :func:`blocked`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import bpy
 
 from .. import compat
-from . import keys, log, paths
+from . import keys, log, paths, placement
 
 CHANNEL_NAME = "Movie Director"
 AUDIO_CHANNEL_NAME = "Movie Director Audio"
@@ -64,64 +65,115 @@ def _tag(strip: Any, shot_key: str, shot_id: str, take_index: int) -> None:
     strip["md_take"] = take_index
 
 
-def _retime(context: bpy.types.Context, scene: bpy.types.Scene, strip: Any, clip_fps: float) -> None:
-    """Make a clip at ``clip_fps`` play at real speed in ``scene`` (frames * scene_fps / clip_fps long)."""
-    fps = scene_fps(scene)
-    if clip_fps <= 0 or abs(clip_fps - fps) < 1e-3:
-        return
-    editor = scene.sequence_editor
-    selected = [s for s in compat.strips(editor) if s.select]
-    active = editor.active_strip
-    for other in selected:
-        other.select = False
-    strip.select = True
-    editor.active_strip = strip
-    try:
-        with compat.sequencer_scene(context, scene) as ready:
-            if not ready:
-                raise RuntimeError(f"the sequencer cannot act on the scene {scene.name} from here")
-            bpy.ops.sequencer.retiming_segment_speed_set(speed=100.0 * clip_fps / fps)
-    except RuntimeError as exc:
-        # The strip stays, at the clip's own frame rate; the user can retime it by hand.
-        log.write(f"Could not retime {strip.name} from {clip_fps:g} to {fps:g} fps: {exc}")
-    finally:
-        strip.select = False
-        for other in selected:
-            other.select = True
-        editor.active_strip = active
-
-
-def _fit_to_shot(strip: Any, shot: Any, channel: int) -> None:
-    """Trim a clip that runs past its shot's last frame, and keep it on the shot's frames and channel.
-
-    Models round frame counts up (Wan makes 4n+1 frames), so a clip is often a frame or two longer
-    than its shot: the tail stays in the clip as a handle instead of overlapping the next shot, which
-    would make Blender push one of the two strips to another channel.
-    """
-    length = shot.frame_end - shot.frame_start + 1
-    if strip.frame_final_duration > length:
-        strip.frame_final_duration = length
-    if strip.frame_final_start != shot.frame_start:
-        # Blender 5.3 shuffles an overlapping strip back in time instead of up a channel.
-        strip.frame_start += shot.frame_start - strip.frame_final_start
-    if strip.channel != channel:
-        strip.channel = channel  # Blender moved it up while it overlapped; back now that it fits
+def _shot_sound(scene: bpy.types.Scene, shot_key: str) -> Any | None:
+    for strip in shot_strips(scene, shot_key):
+        if strip.type == "SOUND":
+            return strip
+    return None
 
 
 def _name_channel(editor: Any, channel: int, name: str) -> None:
+    """Name a channel the add-on uses, unless the user named it (only Blender's default name or ours change)."""
     channels = getattr(editor, "channels", None)
-    if channels is not None and channel < len(channels) and channels[channel].name != name:
+    if channels is None or channel >= len(channels):
+        return
+    current = channels[channel].name
+    if current != name and current in (f"Channel {channel}", CHANNEL_NAME, AUDIO_CHANNEL_NAME):
         channels[channel].name = name
 
 
-def remove_shot_strips(scene: bpy.types.Scene, shot_key: str) -> None:
-    editor = scene.sequence_editor
-    for strip in shot_strips(scene, shot_key):
-        compat.remove_strip(editor, strip)
+def _note_channel(obj: bpy.types.Object, what: str, wanted: int, channel: int, strip: Any) -> None:
+    if channel != wanted:
+        log.write(f"{obj.name}: channel {wanted} has other strips over frames {strip.frame_final_start}-"
+                  f"{strip.frame_final_end - 1}; the {what} is on channel {channel}")
+
+
+def _conform_keys(strip: Any, fps: float) -> bool:
+    """Whether the strip's retiming keys only made an off-rate clip play at real speed (older takes)."""
+    return len(strip.retiming_keys) > 0 and abs(getattr(strip, "fps", fps) - fps) > 1e-3
+
+
+def _place_movie(scene: bpy.types.Scene, editor: Any, obj: bpy.types.Object, path: str) -> Any:
+    shot = obj.movie_director
+    key = keys.shot_key(scene, obj)
+    first = scene.movie_director.channel
+    start, out = shot.frame_start, shot.frame_end + 1
+    strip = shot_strip(scene, key)
+    if strip is None:
+        strip = compat.new_movie(editor, obj.name, path, first, placement.staging_frame(editor))
+        moved = False
+    else:
+        moved = placement.edited(strip)
+        if not placement.renamed(strip) and strip.name != obj.name:
+            strip.name = obj.name  # the shot was renamed
+            strip[placement.NAMED] = strip.name
+        reset = _conform_keys(strip, scene_fps(scene))
+        # The clip is swapped in place: effects using the strip, its modifiers, blend and mute stay.
+        strip.filepath = path
+        if reset:
+            strip.retiming_keys.reset()
+        if moved:
+            placement.keep_in_out(strip, strip.frame_final_start, strip.frame_final_end)
+        else:
+            placement.to_staging(editor, strip)
+    if not moved:
+        try:
+            channel = placement.settle(editor, strip, start, start, out, first)
+        except placement.NoFreeChannel as exc:
+            compat.remove_strip(editor, strip)
+            raise TimelineError(f"{obj.name}: no channel is free for the take ({exc})") from exc
+        _note_channel(obj, "take", first, channel, strip)
+        _name_channel(editor, strip.channel, CHANNEL_NAME)
+        placement.record(strip)
+    clip_fps = getattr(strip, "fps", 0.0)
+    if clip_fps and abs(clip_fps - scene_fps(scene)) > 1e-3 and not len(strip.retiming_keys):
+        log.write(f"{obj.name}: the clip is at {clip_fps:g} fps and plays at the scene's {scene_fps(scene):g} fps "
+                  "(it was not conformed when it was made)")
+    return strip
+
+
+def _place_sound(scene: bpy.types.Scene, editor: Any, obj: bpy.types.Object, path: str, movie: Any) -> Any | None:
+    """The take's sound under its picture, or where the user put the previous take's sound."""
+    key = keys.shot_key(scene, obj)
+    old = _shot_sound(scene, key)
+    keep = None
+    marks: dict[str, Any] = {}
+    name = f"{obj.name} Audio"
+    if old is not None:
+        marks = placement.marks(old)
+        if placement.edited(old):
+            keep = (old.channel, int(round(old.frame_start)), old.frame_final_start, old.frame_final_end)
+        settings = (old.mute, old.volume, old.pan)
+        if placement.renamed(old):
+            name = old.name
+        compat.remove_strip(editor, old)  # a sound strip cannot swap its sound: a new one takes its place
+    if not compat.HAS_AUDIO:
+        return None
+    staging = placement.staging_frame(editor)
+    first = movie.channel + 1 if keep is None else keep[0]
+    sound = compat.new_sound(editor, name, path, min(first, placement.MAX_CHANNEL), staging)
+    if old is not None:
+        sound.mute, sound.volume, sound.pan = settings
+        placement.restore_marks(sound, marks)
+    try:
+        if keep is not None:
+            channel = placement.settle(editor, sound, keep[1], keep[2], keep[3], keep[0])
+        else:
+            channel = placement.settle(editor, sound, int(round(movie.frame_start)), movie.frame_final_start,
+                                       movie.frame_final_end, first, ignore=(movie,))
+    except placement.NoFreeChannel:
+        compat.remove_strip(editor, sound)  # never a half-placed strip past the end of the edit
+        raise
+    if keep is None:
+        _note_channel(obj, "take's sound", first, channel, sound)
+        _name_channel(editor, channel, AUDIO_CHANNEL_NAME)
+        placement.record(sound)
+    # else the marks say it is still the user's place: the next take keeps it too
+    return sound
 
 
 def show_take(scene: bpy.types.Scene, obj: bpy.types.Object, take_index: int) -> Any:
-    """Put take ``take_index`` of the shot on the timeline, replacing the shot's previous strips."""
+    """Put take ``take_index`` of the shot on the timeline in place of the shot's previous take."""
     shot = obj.movie_director
     take = shot.takes[take_index]
     path = bpy.path.abspath(take.filepath)
@@ -130,22 +182,25 @@ def show_take(scene: bpy.types.Scene, obj: bpy.types.Object, take_index: int) ->
     key = keys.shot_key(scene, obj)
     _waiting.pop(key, None)  # a placement made now supersedes one still waiting for a render or save
     editor = scene.sequence_editor or scene.sequence_editor_create()
-    channel = scene.movie_director.channel
-    remove_shot_strips(scene, key)
     media = paths.stored(path)  # blend-relative inside the project folder: the project can move
-    strip = compat.new_movie(editor, obj.name, media, channel, shot.frame_start)
+    strip = _place_movie(scene, editor, obj, take, media)
     _tag(strip, key, shot.shot_id, take_index)
-    _name_channel(editor, channel, CHANNEL_NAME)
-    _retime(bpy.context, scene, strip, getattr(strip, "fps", 0.0) or take.fps)
-    _fit_to_shot(strip, shot, channel)
-    if take.has_audio and channel < 128:
-        sound = compat.new_sound(editor, f"{obj.name} Audio", media, channel + 1, shot.frame_start)
-        if sound is None:
-            log.write(f"{obj.name}: this Blender build has no audio support; the take's sound is not on the timeline")
+    if take.has_audio:
+        try:
+            sound = _place_sound(scene, editor, obj, media, strip)
+        except placement.NoFreeChannel as exc:
+            sound = None
+            log.write(f"{obj.name}: the take's sound is not on the timeline: {exc}")
         else:
-            _fit_to_shot(sound, shot, channel + 1)
+            if sound is None:
+                log.write(f"{obj.name}: this Blender build has no audio support; "
+                          "the take's sound is not on the timeline")
+        if sound is not None:
             _tag(sound, key, shot.shot_id, take_index)
-            _name_channel(editor, channel + 1, AUDIO_CHANNEL_NAME)
+    else:
+        old = _shot_sound(scene, key)
+        if old is not None:
+            compat.remove_strip(editor, old)
     return strip
 
 

@@ -39,6 +39,9 @@ class JobRequest:
     :param sidecar_extra: plain values merged into the sidecar JSON (shot name, template, inputs...).
     :param operation: ``"generate"`` (``submit_task(settings)``) or ``"postprocess"`` (WanGP's late
         post-processing of ``settings["video_source"]``, see :mod:`wangp_backend.postprocess`).
+    :param play_fps: the frame rate the clip plays at on the timeline (the scene's); a clip made at
+        another rate is conformed to it on the host (frames repeated or dropped, never sped up).
+        0 keeps the clip as made.
     """
 
     shot_key: str
@@ -48,3 +51,4 @@ class JobRequest:
     fallbacks: tuple[str, ...] = ()
     sidecar_extra: dict[str, Any] = field(default_factory=dict)
     operation: str = "generate"
+    play_fps: float = 0.0

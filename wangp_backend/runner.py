@@ -19,6 +19,7 @@ from typing import Any
 
 from . import postprocess
 from .catalog import ModelCatalog, ModelInfo
+from .conform import ConformError, conform, needs_conform
 from .failures import classify, hint_for, one_line
 from .hashing import settings_hash
 from .logs import LOGGER_NAME
@@ -278,6 +279,7 @@ class JobRunner:
                 started_at=final.started_at, finished_at=final.finished_at, duration_s=final.duration_s,
                 attempts=[(a.validated.model.model_type, a.outcome.message) for a in attempts],
             )
+            self._conform(job, filepath, record)
             sidecar = write_sidecar(filepath, record)
         except (OSError, ValueError) as exc:
             what = ("The take's sidecar could not be written" if filepath
@@ -296,6 +298,22 @@ class JobRunner:
             duration_s=record["duration_s"], parent_take=str(record.get("parent_take", {}).get("file", "")
                                                              if isinstance(record.get("parent_take"), dict) else ""),
         ))
+
+    def _conform(self, job: HostJob, filepath: str, record: dict[str, Any]) -> None:
+        """Re-time the clip to the timeline's frame rate (see ``conform.py``); the sidecar says what was done."""
+        play_fps = job.request.play_fps
+        if not needs_conform(record["fps"], play_fps):
+            return
+        try:
+            done = conform(filepath, record["fps"], play_fps)
+        except ConformError as exc:
+            self._log(job, f"The clip stays at {record['fps']:g} fps (the timeline is at {play_fps:g}): {exc}")
+            return
+        record["conformed"] = {"from_fps": done.from_fps, "from_frames": record["frame_count"], "to_fps": done.to_fps}
+        record["fps"] = done.to_fps
+        record["frame_count"] = done.frame_count or round(record["frame_count"] * done.to_fps / done.from_fps)
+        self._log(job, f"Conformed {done.from_fps:g} -> {done.to_fps:g} fps ({record['conformed']['from_frames']} -> "
+                       f"{record['frame_count']} frames, same speed)")
 
     @staticmethod
     def _settings_hash(request: JobRequest) -> str:

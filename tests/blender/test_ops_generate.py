@@ -36,8 +36,8 @@ def test_generate_shot_makes_a_take_with_sidecar_and_strip(md, fake_wangp, outpu
     assert take.filepath == os.path.join(output_dir, "Scene", "SH010", "SH010_take001.mp4")
     assert os.path.isfile(take.filepath)
     assert take.model_type == "t2v_1.3B"
-    assert take.fps == WAN_FPS
-    assert take.frame_count == 33  # 2 s at 16 fps = 32 frames, made 4n+1
+    # WanGP made 2 s at 16 fps = 32 frames, made 4n+1 = 33; the host conformed them to the scene's 24 fps.
+    assert take.fps == 24 and abs(take.frame_count - 33 * 24 / WAN_FPS) <= 1
     assert take.seed >= 0 and take.created and take.settings_hash
     with open(take.sidecar_path, encoding="utf-8") as fh:
         sidecar = json.load(fh)
@@ -49,6 +49,8 @@ def test_generate_shot_makes_a_take_with_sidecar_and_strip(md, fake_wangp, outpu
     assert sidecar["settings"]["prompt"].startswith("a red cube on a table")
     assert sidecar["inputs"] == {}
     assert "template" in sidecar and "camera_wording" in sidecar and "notes" in sidecar
+    assert sidecar["conformed"] == {"from_fps": WAN_FPS, "from_frames": 33, "to_fps": 24}
+    assert sidecar["fps"] == 24 and sidecar["frame_count"] == take.frame_count
 
 
 def test_strip_lands_on_the_shot_frames_at_real_speed(md, fake_wangp, output_dir, make_shot):

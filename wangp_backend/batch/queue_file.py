@@ -49,6 +49,7 @@ def request_from_plain(data: Mapping[str, Any]) -> JobRequest:
         fallbacks=tuple(data.get("fallbacks", ())),
         sidecar_extra=dict(data.get("sidecar_extra", {})),
         operation=str(data.get("operation", "generate")),
+        play_fps=float(data.get("play_fps", 0.0)),
     )
 
 

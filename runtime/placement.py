@@ -1,0 +1,124 @@
+"""Where a take's strips go on the sequencer, without touching anything the add-on did not make.
+
+Blender never lets two strips overlap on a channel: any strip property set that makes one overlap
+shuffles *that* strip to another channel or frame. So a take is never created where it could
+overlap: a new strip is made past the end of every strip (free by construction), sized there, then
+moved onto the first channel free over its final range at the shot's first frame. User strips are
+only ever read.
+
+The add-on records where it put a strip (``md_placed``). A strip that is no longer there, or has
+other in/out points, was moved or trimmed by the user: the next take keeps that channel and those
+in/out points (the out point moves in when the new clip is shorter). A movie strip is replaced by
+swapping its clip in place, so its effects, modifiers, blend mode, opacity, mute and name stay.
+Everything here is data-only (no ``bpy.ops``): its cost does not grow with the scene.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import compat
+
+#: Blender's highest sequencer channel.
+MAX_CHANNEL = 128
+#: Custom property with ``[channel, frame_start, frame_final_start, frame_final_end]`` as placed.
+PLACED = "md_placed"
+#: Custom property with the strip name the add-on gave (a different name is the user's).
+NAMED = "md_name"
+
+
+class NoFreeChannel(Exception):
+    """Every channel from the add-on's up is taken over the shot's range."""
+
+
+def _placement(strip: Any) -> list[int]:
+    return [int(strip.channel), int(round(strip.frame_start)), int(strip.frame_final_start),
+            int(strip.frame_final_end)]
+
+
+def record(strip: Any) -> None:
+    """Remember where the add-on put the strip, and its name unless that is the user's."""
+    strip[PLACED] = _placement(strip)
+    if not renamed(strip):
+        strip[NAMED] = strip.name
+
+
+def marks(strip: Any) -> dict[str, Any]:
+    """The placement marks of a strip about to be replaced, as plain values (they outlive the strip)."""
+    found: dict[str, Any] = {}
+    if strip.get(PLACED) is not None:
+        found[PLACED] = [int(v) for v in strip[PLACED]]
+    if strip.get(NAMED) is not None:
+        found[NAMED] = str(strip[NAMED])
+    return found
+
+
+def restore_marks(strip: Any, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        strip[key] = value
+
+
+def edited(strip: Any) -> bool:
+    """True when the user moved or trimmed the strip since the add-on placed it."""
+    placed = strip.get(PLACED)
+    return placed is not None and list(placed) != _placement(strip)
+
+
+def renamed(strip: Any) -> bool:
+    given = strip.get(NAMED)
+    return given is not None and strip.name != given
+
+
+def free_channel(editor: Any, first: int, start: int, end: int, ignore: tuple[Any, ...] = ()) -> int:
+    """The lowest channel from ``first`` with no strip (other than ``ignore``) over frames [start, end)."""
+    taken = {
+        s.channel for s in compat.strips(editor)
+        if s.frame_final_start < end and s.frame_final_end > start and not any(s == i for i in ignore)
+    }
+    for channel in range(max(1, first), MAX_CHANNEL + 1):
+        if channel not in taken:
+            return channel
+    raise NoFreeChannel(f"channels {first} to {MAX_CHANNEL} all have strips over frames {start}-{end - 1}")
+
+
+def staging_frame(editor: Any) -> int:
+    """A frame after every strip: a strip made there overlaps nothing, whatever its length."""
+    return max((int(s.frame_final_end) for s in compat.strips(editor)), default=1) + 1
+
+
+def settle(editor: Any, strip: Any, frame_start: int, frame_in: int, frame_out: int, first_channel: int,
+           ignore: tuple[Any, ...] = ()) -> int:
+    """Move ``strip`` (lying past every strip, untrimmed) to in/out points on the first free channel.
+
+    ``frame_start`` is where the clip's first frame goes; the out point comes in to the clip's end
+    when the clip is shorter. Returns the channel; raises :class:`NoFreeChannel`.
+    """
+    frame_in = max(frame_in, frame_start)
+    frame_out = min(frame_out, frame_start + int(strip.frame_duration))
+    if frame_out <= frame_in:
+        frame_in, frame_out = frame_start, frame_start + int(strip.frame_duration)
+    # Trimmed where it lies (nothing near it), so that it has its final length before it moves.
+    strip.frame_offset_start = frame_in - frame_start
+    strip.frame_final_duration = frame_out - frame_in
+    channel = free_channel(editor, first_channel, frame_in, frame_out, ignore=(strip, *ignore))
+    strip.channel = channel  # still past every strip: no overlap
+    strip.frame_start = frame_start  # the range was checked free: Blender has nothing to shuffle
+    return channel
+
+
+def to_staging(editor: Any, strip: Any) -> None:
+    """Move an existing strip past every other strip and drop its trims (its whole clip)."""
+    strip.frame_start = staging_frame(editor)
+    strip.frame_offset_start = 0
+    strip.frame_offset_end = 0
+
+
+def keep_in_out(strip: Any, frame_in: int, frame_out: int) -> None:
+    """Give a swapped clip the user's in/out points, the out point at the clip's end when it is shorter.
+
+    The strip already covers [frame_in, frame_out) (a swap keeps the range): it only ever shrinks,
+    so it never comes over a neighbour.
+    """
+    clip_end = int(round(strip.frame_start)) + int(strip.frame_duration)
+    if frame_out > clip_end > frame_in:
+        strip.frame_final_end = clip_end

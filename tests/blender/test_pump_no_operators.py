@@ -1,0 +1,99 @@
+"""No ``bpy.ops`` on the pump path: an operator makes Blender update the whole view layer (and the
+undo push writes the whole file), so its cost grows with the scene, not with the work.
+
+Every operator call and poll in Python goes through ``bpy.ops``' module functions ``_op_call`` and
+``_op_poll`` (also for an operator object fetched before the pump ran), so the tripwire replaces
+those two and also watches attribute access on ``bpy.ops`` itself.
+"""
+
+from __future__ import annotations
+
+import time
+
+import bpy
+import bpy.ops as ops_module
+import pytest
+
+
+class Tripwire:
+    """Records every operator access while armed; the calls still go through so Blender stays sane."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.armed = False
+        self.seen: list[str] = []
+        real_call, real_poll = ops_module._op_call, ops_module._op_poll
+
+        def call(idname, *args):
+            if self.armed:
+                self.seen.append(f"call {idname}")
+            return real_call(idname, *args)
+
+        def poll(idname, *args):
+            if self.armed:
+                self.seen.append(f"poll {idname}")
+            return real_poll(idname, *args)
+
+        monkeypatch.setattr(ops_module, "_op_call", call)
+        monkeypatch.setattr(ops_module, "_op_poll", poll)
+        real_ops = bpy.ops
+        wire = self
+
+        class WatchedOps:
+            def __getattr__(self, name):
+                if wire.armed:
+                    wire.seen.append(f"bpy.ops.{name}")
+                return getattr(real_ops, name)
+
+        monkeypatch.setattr(bpy, "ops", WatchedOps())
+
+    def pump(self, md) -> float | None:
+        self.armed = True
+        try:
+            return md.pump()
+        finally:
+            self.armed = False
+
+
+@pytest.fixture
+def tripwire(monkeypatch) -> Tripwire:
+    return Tripwire(monkeypatch)
+
+
+def test_the_tripwire_sees_operators(md, fresh_scene, tripwire):
+    """The guard below cannot pass by being blind: an operator run while armed is recorded."""
+    tripwire.armed = True
+    try:
+        bpy.ops.ed.undo_push.poll()
+        op = ops_module.__getattr__("ed").undo_push  # an operator fetched without touching bpy.ops
+        op.poll()
+    finally:
+        tripwire.armed = False
+    assert tripwire.seen.count("poll ed.undo_push") == 2 and "bpy.ops.ed" in tripwire.seen
+
+
+def test_takes_and_previews_land_without_operators(md, fake_wangp, output_dir, make_shot, tripwire, monkeypatch):
+    fake_wangp(steps_cap=4, preview_every=1)
+    scene = bpy.context.scene
+    shots = [make_shot(f"SH{n}0", 1 + (n - 1) * 24, n * 24) for n in (1, 2, 3)]
+    for obj in shots:
+        obj.movie_director.model_type = "t2v_1.3B"  # 16 fps clips in a 24 fps scene: conformed on the host
+        md.runtime.generate.queue_shot(bpy.context, scene, obj)
+    # One more take is chosen while a render owns the data: it is placed by the pump afterwards.
+    rendering = {"on": True}
+    monkeypatch.setattr(md.compat, "render_running", lambda: rendering["on"])
+    previews = 0
+    deadline = time.monotonic() + 60
+    while any(len(o.movie_director.takes) < 1 for o in shots) or md.runtime.timeline.waiting():
+        assert time.monotonic() < deadline, "the takes did not arrive"
+        if all(o.movie_director.takes for o in shots):
+            rendering["on"] = False
+        tripwire.pump(md)
+        previews = max(previews, sum(o.movie_director.preview_image is not None for o in shots))
+        time.sleep(0.005)
+    while tripwire.pump(md) is not None:
+        time.sleep(0.005)
+
+    assert previews == 3, "every shot showed a preview"
+    strips = [s for s in md.compat.strips(scene.sequence_editor) if s.type == "MOVIE"]
+    assert sorted((s.frame_final_start, s.channel) for s in strips) == [(1, 2), (25, 2), (49, 2)]
+    assert tripwire.seen == []
