@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 import os
 import subprocess
@@ -20,8 +21,18 @@ from wangp_backend.host import SessionHost
 from wangp_backend.messages import TakeReady
 from wangp_backend.requests import SessionConfig
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "fake_wangp", "shared"))
-import fake_media  # noqa: E402  (the test double's own encoder)
+
+def _load_fake_media():
+    """The test double's own encoder, loaded from its file (without putting the double on ``sys.path``)."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fake_wangp", "shared",
+                        "fake_media.py")
+    spec = importlib.util.spec_from_file_location("md_test_fake_media", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+fake_media = _load_fake_media()
 
 
 def _probe(path: str) -> tuple[int, float, bool]:

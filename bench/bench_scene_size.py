@@ -1,0 +1,205 @@
+"""Main-thread cost against scene size: the same work in a scene with 0, 2,000 and 10,000 extra objects.
+
+The extra objects are a layout set: small meshes with a Subdivision modifier, evaluated once (as the
+first redraw of a real Blender would). The scene holds 500 shots. Per size it prints:
+- ``pump()`` median, p99 and max over a run in which three 832x480 takes land and previews arrive
+  (the WanGP test double, in-process or ``MD_BENCH_HOST_MODE=BRIDGE``), and the slowest tick in which
+  a take landed and in which a preview arrived;
+- main-thread time of a Mark Shot click, a Generate click and a 500-shot Generate Scene click (what
+  their ``invoke()`` does, the session already running: snapshots of every shot, ordering, the batch
+  record), one shot's snapshot, the batch submit (the pump tick after the click, which hands the first
+  jobs to the host), ``load_post`` on the saved 500-shot file, and one draw of every sidebar panel.
+Run: ``.venv-bpy/bin/python bench/bench_scene_size.py [sizes...]``. Prints figures; asserts nothing.
+Targets: pump median < 1 ms and max < 16 ms at every size; clicks < 0.5 s at 10,000 objects.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+import types
+from collections.abc import Callable
+
+from _blender import add_shots, bpy, md, open_empty, stop, use_fake_wangp, wait_ready
+
+SIZES = (0, 2000, 10000)
+SHOTS = 500
+TAKES = 3
+
+
+def add_set(scene: bpy.types.Scene, count: int) -> None:
+    """``count`` small subdivided meshes (own mesh data each, like props of a layout set), evaluated once."""
+    collection = bpy.data.collections.new("Set")
+    scene.collection.children.link(collection)
+    verts = [(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0), (0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 1, 1)]
+    faces = [(0, 1, 2, 3), (4, 7, 6, 5), (0, 4, 5, 1), (1, 5, 6, 2), (2, 6, 7, 3), (3, 7, 4, 0)]
+    for i in range(count):
+        mesh = bpy.data.meshes.new(f"Prop{i}")
+        mesh.from_pydata(verts, [], faces)
+        obj = bpy.data.objects.new(f"Prop{i}", mesh)
+        obj.location = (i % 100 * 2.0, i // 100 * 2.0, 0.0)
+        obj.modifiers.new("Subdivision", "SUBSURF").levels = 1
+        collection.objects.link(obj)
+    bpy.context.view_layer.update()
+
+
+def timed(fn: Callable[[], object], repeat: int = 1) -> float:
+    """Median seconds of ``fn`` over ``repeat`` runs."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+class NullLayout:
+    """A ``UILayout`` stand-in that accepts everything: what is timed is the panels' own Python."""
+
+    def __getattr__(self, name: str):
+        return self._call
+
+    def __setattr__(self, name: str, value) -> None:
+        pass
+
+    def _call(self, *args, **kwargs):
+        return self
+
+
+def draw_panels() -> None:
+    context = bpy.context
+    for cls in md.panels.classes:
+        if not isinstance(cls, type) or not issubclass(cls, bpy.types.Panel):
+            continue
+        if hasattr(cls, "poll") and not cls.poll(context):
+            continue
+        holder = types.SimpleNamespace(layout=NullLayout())
+        if hasattr(cls, "draw_header"):
+            cls.draw_header(holder, context)
+        cls.draw(holder, context)
+
+
+def quiet() -> None:
+    """Cancel whatever is queued (as the Cancel button does) and pump until the host is idle."""
+    md.runtime.batches.cancel_all_waiting()
+    md.runtime.submit.cancel_all("benchmark step over")
+    host = md.runtime.session.get_host()
+    if host is not None:
+        host.cancel_all()
+    deadline = time.monotonic() + 60
+    while md.pump() is not None and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def pump_run(scene: bpy.types.Scene, shots: list) -> dict[str, float]:
+    """Time every pump() while TAKES 832x480 takes are generated, landed and previewed."""
+    arrived = {"previews": 0}
+    real_show = md.runtime.preview.show
+
+    def counting_show(*args, **kwargs):
+        arrived["previews"] += 1
+        return real_show(*args, **kwargs)
+
+    md.runtime.preview.show = counting_show
+    times, take_ticks, preview_ticks = [], [], []
+    try:
+        for obj in shots:
+            obj.movie_director.resolution = "832x480"
+            md.runtime.generate.queue_shot(bpy.context, scene, obj)
+        deadline = time.monotonic() + 180
+        while any(not o.movie_director.takes for o in shots) or md.runtime.timeline.waiting():
+            if time.monotonic() > deadline:
+                raise RuntimeError("takes did not land")
+            takes = sum(len(o.movie_director.takes) for o in shots)
+            previews = arrived["previews"]
+            start = time.perf_counter()
+            md.pump()
+            elapsed = time.perf_counter() - start
+            times.append(elapsed)
+            if sum(len(o.movie_director.takes) for o in shots) > takes:
+                take_ticks.append(elapsed)
+            if arrived["previews"] > previews:
+                preview_ticks.append(elapsed)
+            time.sleep(0.005)
+    finally:
+        md.runtime.preview.show = real_show
+    times.sort()
+    return {
+        "median": statistics.median(times), "p99": times[min(len(times) - 1, int(len(times) * 0.99))],
+        "max": times[-1], "take": max(take_ticks, default=0.0), "preview": max(preview_ticks, default=0.0),
+        "ticks": len(times), "previews": len(preview_ticks),
+    }
+
+
+def one_size(count: int) -> dict[str, float]:
+    scene = open_empty()
+    shots = add_shots(scene, SHOTS)
+    add_set(scene, count)
+    wait_ready()
+    row: dict[str, float] = {}
+
+    camera = bpy.data.objects.new("Extra", bpy.data.cameras.new("Extra"))
+    scene.collection.objects.link(camera)
+    bpy.context.view_layer.objects.active = camera
+    row["mark"] = timed(lambda: bpy.ops.movie_director.mark_shot())
+    camera.movie_director.prompt = "extra: a cube on a table"
+    camera.movie_director.resolution = "128x96"
+    camera.movie_director.model_type = "t2v_1.3B"
+    # A click runs invoke(), which queues and returns; headless bpy runs execute() (which waits) even for
+    # INVOKE_DEFAULT, so what invoke() does is timed: the shot-id check and the queueing.
+    row["generate"] = timed(lambda: (md.runtime.keys.ensure_unique_shot_ids(scene),
+                                     md.runtime.generate.queue_shot(bpy.context, scene, shots[0])))
+    quiet()
+
+    row.update(pump_run(scene, shots[1:1 + TAKES]))
+    quiet()
+
+    row["snapshot"] = timed(lambda: md.runtime.snapshot.take_snapshot(
+        bpy.context, scene, shots[10], "PREVIEW", tempfile.gettempdir(), "bench"), repeat=5)
+    row["scene"] = timed(lambda: md.runtime.generate.queue_scene(bpy.context, scene, "", False))
+    row["submit"] = timed(md.pump)  # the tick after the click: the batch's first jobs go to the host
+    quiet()
+    row["draw"] = timed(draw_panels, repeat=5)
+
+    path = os.path.join(tempfile.mkdtemp(prefix="md_bench_size_"), f"set_{count}.blend")
+    bpy.ops.wm.save_as_mainfile(filepath=path)
+    stop()
+    bpy.ops.wm.open_mainfile(filepath=path)
+    row["load_post"] = timed(md.runtime.handlers.on_load_post, repeat=3)
+    return row
+
+
+def main() -> None:
+    sizes = tuple(int(a) for a in sys.argv[1:]) or SIZES
+    if os.environ.get("MD_BENCH_HOST_MODE"):
+        os.environ["WANGP_HOST_MODE"] = os.environ["MD_BENCH_HOST_MODE"]
+        os.environ["WANGP_PYTHON"] = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                                  ".venv-wangp", "bin", "python")
+    use_fake_wangp(load_delay_s=0.0, step_delay_s=0.05, steps_cap=6, preview_every=1)
+    rows = {}
+    try:
+        for count in sizes:
+            begun = time.perf_counter()
+            rows[count] = one_size(count)
+            print(f"  ({count} objects measured in {time.perf_counter() - begun:.0f} s; {rows[count]['ticks']:.0f} "
+                  f"pump ticks, {rows[count]['previews']:.0f} with a preview)", flush=True)
+    finally:
+        stop()
+    ms = lambda v: f"{v * 1000:.1f}"  # noqa: E731
+    head = ("| extra objects | pump median | pump p99 | pump max | take tick | preview tick | Mark Shot | Generate | "
+            f"Generate Scene ({SHOTS}) | snapshot | batch submit | load_post | panels draw |")
+    print(f"Main-thread ms, {SHOTS} shots, {TAKES} takes of 832x480 landing (targets: pump median < 1, max < 16; "
+          "clicks < 500 at 10,000 objects)")
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    for count, r in rows.items():
+        print(f"| {count:,} | {ms(r['median'])} | {ms(r['p99'])} | {ms(r['max'])} | {ms(r['take'])} | "
+              f"{ms(r['preview'])} | {ms(r['mark'])} | {ms(r['generate'])} | {ms(r['scene'])} | {ms(r['snapshot'])} | "
+              f"{ms(r['submit'])} | {ms(r['load_post'])} | {ms(r['draw'])} |")
+
+
+if __name__ == "__main__":
+    main()
