@@ -116,6 +116,8 @@ class MOVIE_DIRECTOR_PG_take(bpy.types.PropertyGroup):
     fps: FloatProperty(name="FPS", description="Frame rate of the clip")
     frame_count: IntProperty(name="Frames", description="Number of frames in the clip")
     has_audio: BoolProperty(name="Audio", description="The clip has a sound track")
+    width: IntProperty(name="Width", description="Picture width of the clip in pixels (0: unknown)")
+    height: IntProperty(name="Height", description="Picture height of the clip in pixels (0: unknown)")
     approved: BoolProperty(
         name="Approved", description="The director approved this take: the shot is locked against regeneration"
     )

@@ -352,7 +352,8 @@ def start_batch(context: bpy.types.Context, scene: bpy.types.Scene, items: list[
         log.write(f"Batch of {scene.name}: {len(items)} shot(s) in this order: {', '.join(i.shot_name for i in items)}")
     batch = batches.Batch(scene_key=scene_key, items=items, release_fn=_release_fn(context, scene_key))
     batches.begin(scene, batch, skipped, batch_queue.load_estimator(scene))
-    submit.submit_ready()
+    # The first job goes now; the pump hands the others over within its budget (a click stays short).
+    submit.submit_ready(time.perf_counter())
     timer.ensure_timer()
 
 

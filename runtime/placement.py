@@ -25,6 +25,8 @@ MAX_CHANNEL = 128
 PLACED = "md_placed"
 #: Custom property with the strip name the add-on gave (a different name is the user's).
 NAMED = "md_name"
+#: Custom property with the ``[scale_x, scale_y]`` the add-on gave (a different scale is the user's).
+SCALED = "md_fit"
 
 
 class NoFreeChannel(Exception):
@@ -41,6 +43,23 @@ def record(strip: Any) -> None:
     strip[PLACED] = _placement(strip)
     if not renamed(strip):
         strip[NAMED] = strip.name
+
+
+def fit(scene: Any, strip: Any, width: int, height: int) -> None:
+    """Scale the picture into the scene's frame keeping its aspect (Blender's FIT), unless the user scaled it.
+
+    Strips are made with ``ORIGINAL`` and scaled here: ``FIT`` at creation decodes the first frame on
+    the main thread, and a clip swapped into a strip keeps the scale made for the previous clip's size.
+    """
+    if width <= 0 or height <= 0:
+        return
+    transform = strip.transform
+    given = strip.get(SCALED)
+    if given is not None and [round(v, 5) for v in given] != [round(transform.scale_x, 5), round(transform.scale_y, 5)]:
+        return  # the user's own scale
+    scale = min(scene.render.resolution_x / width, scene.render.resolution_y / height)
+    transform.scale_x = transform.scale_y = scale
+    strip[SCALED] = [transform.scale_x, transform.scale_y]
 
 
 def marks(strip: Any) -> dict[str, Any]:

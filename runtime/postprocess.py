@@ -95,6 +95,7 @@ def queue_postprocess(context: bpy.types.Context, scene: bpy.types.Scene, obj: b
     request = JobRequest(
         shot_key=key, settings=settings, take_dir=os.path.abspath(folder), take_name=take_name,
         operation=postprocess.POSTPROCESS,
+        play_fps=timeline.scene_fps(scene),  # a RIFE clip (32 fps from 16) is conformed to the timeline's rate
         sidecar_extra={
             "shot_name": obj.name, "scene_name": scene.name, "blend_file": bpy.data.filepath,
             # The shot's settings are the parent's: "only changed" batches treat this take as current.

@@ -18,6 +18,8 @@ from . import apply, batches, contact_sheet, guides, jobs, log, session, submit,
 
 #: Main-thread time one tick may spend applying messages.
 BUDGET_S = 0.006
+#: Main-thread time one tick may spend handing pending jobs to the host (at least one goes).
+SUBMIT_BUDGET_S = 0.004
 #: Seconds until the next tick while work is going on.
 ACTIVE_INTERVAL = 0.05
 _REDRAW_AREAS = {"VIEW_3D", "SEQUENCE_EDITOR", "PROPERTIES", "IMAGE_EDITOR", "TEXT_EDITOR"}
@@ -102,7 +104,7 @@ def _tick(budget_s: float) -> bool:
     if guides.pump_events():
         changed = True
     log.flush()
-    submit.submit_ready()
+    submit.submit_ready(time.perf_counter() + SUBMIT_BUDGET_S)
     batches.save_due()
     if timeline.flush():
         changed = True

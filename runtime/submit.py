@@ -6,6 +6,7 @@ Settings are built here rather than at the click because the model choice needs 
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from ..wangp_backend.batch import is_unchanged
@@ -122,8 +123,14 @@ def _submit(host: Host, job: jobs.PendingJob, animatic: bool) -> None:
             obj.movie_director.job_id = job_id
 
 
-def submit_ready() -> None:
-    """Submit every pending job if the session is ready; fail them all if it failed to start."""
+def submit_ready(deadline: float | None = None) -> None:
+    """Submit the pending jobs if the session is ready; fail them all if it failed to start.
+
+    With a ``deadline`` (``time.perf_counter()``), submitting stops once it passed (at least one job
+    goes each call): building a job's settings costs the main thread about a millisecond, so the
+    pump hands a 500-shot batch to the host over several ticks instead of stalling one. WanGP runs
+    one job at a time, so the host is never starved.
+    """
     if not jobs.pending():
         return
     host = session.get_host()
@@ -144,3 +151,5 @@ def submit_ready() -> None:
         except Exception as exc:  # the boundary: a job that cannot be built or queued fails alone
             log.logger().exception("submitting %s", job.shot_name)
             _end_pending(job, "failed", f"Could not build or queue the job: {exc}", "runtime")
+        if deadline is not None and time.perf_counter() >= deadline:
+            break

@@ -23,6 +23,8 @@ def fields(msg: m.TakeReady) -> dict[str, Any]:
         "fps": msg.fps,
         "frame_count": msg.frame_count,
         "has_audio": msg.has_audio,
+        "width": msg.width,
+        "height": msg.height,
         "parent_take": msg.parent_take,
     }
 

@@ -88,26 +88,39 @@ def _note_channel(obj: bpy.types.Object, what: str, wanted: int, channel: int, s
                   f"{strip.frame_final_end - 1}; the {what} is on channel {channel}")
 
 
-def _conform_keys(strip: Any, fps: float) -> bool:
-    """Whether the strip's retiming keys only made an off-rate clip play at real speed (older takes)."""
-    return len(strip.retiming_keys) > 0 and abs(getattr(strip, "fps", fps) - fps) > 1e-3
+def _previous_fps(shot: Any, strip: Any, default: float) -> float:
+    index = strip.get("md_take")
+    if isinstance(index, int) and 0 <= index < len(shot.takes) and shot.takes[index].fps > 0:
+        return shot.takes[index].fps
+    return default
 
 
-def _place_movie(scene: bpy.types.Scene, editor: Any, obj: bpy.types.Object, path: str) -> Any:
+def _place_movie(scene: bpy.types.Scene, editor: Any, obj: bpy.types.Object, take: Any, path: str) -> Any:
+    """The take's movie strip: the shot's strip with the new clip swapped in, or a new one.
+
+    Nothing reads the strip's ``fps``: that opens the movie file again on the main thread (the take
+    knows its rate and picture size).
+    """
     shot = obj.movie_director
     key = keys.shot_key(scene, obj)
+    fps = scene_fps(scene)
     first = scene.movie_director.channel
     start, out = shot.frame_start, shot.frame_end + 1
     strip = shot_strip(scene, key)
+    width, height = take.width, take.height
     if strip is None:
-        strip = compat.new_movie(editor, obj.name, path, first, placement.staging_frame(editor))
+        strip = compat.new_movie(editor, obj.name, path, first, placement.staging_frame(editor), fit="ORIGINAL")
+        if not width or not height:
+            width, height = strip.elements[0].orig_width, strip.elements[0].orig_height
         moved = False
     else:
         moved = placement.edited(strip)
         if not placement.renamed(strip) and strip.name != obj.name:
             strip.name = obj.name  # the shot was renamed
             strip[placement.NAMED] = strip.name
-        reset = _conform_keys(strip, scene_fps(scene))
+        # Keys that made an older, unconformed clip play at real speed would now slow a conformed one.
+        reset = len(strip.retiming_keys) > 0 and abs(_previous_fps(shot, strip, fps) - fps) > 1e-3 and abs(
+            take.fps - fps) <= 1e-3
         # The clip is swapped in place: effects using the strip, its modifiers, blend and mute stay.
         strip.filepath = path
         if reset:
@@ -116,6 +129,7 @@ def _place_movie(scene: bpy.types.Scene, editor: Any, obj: bpy.types.Object, pat
             placement.keep_in_out(strip, strip.frame_final_start, strip.frame_final_end)
         else:
             placement.to_staging(editor, strip)
+    placement.fit(scene, strip, width, height)
     if not moved:
         try:
             channel = placement.settle(editor, strip, start, start, out, first)
@@ -125,9 +139,8 @@ def _place_movie(scene: bpy.types.Scene, editor: Any, obj: bpy.types.Object, pat
         _note_channel(obj, "take", first, channel, strip)
         _name_channel(editor, strip.channel, CHANNEL_NAME)
         placement.record(strip)
-    clip_fps = getattr(strip, "fps", 0.0)
-    if clip_fps and abs(clip_fps - scene_fps(scene)) > 1e-3 and not len(strip.retiming_keys):
-        log.write(f"{obj.name}: the clip is at {clip_fps:g} fps and plays at the scene's {scene_fps(scene):g} fps "
+    if take.fps > 0 and abs(take.fps - fps) > 1e-3 and not len(strip.retiming_keys):
+        log.write(f"{obj.name}: the clip is at {take.fps:g} fps and plays at the scene's {fps:g} fps "
                   "(it was not conformed when it was made)")
     return strip
 

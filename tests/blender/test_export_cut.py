@@ -1,6 +1,6 @@
 """Export Cut: what the sequencer shows, written with OpenTimelineIO as OTIO, EDL and FCP XML, read back.
 
-The scene holds a retimed and trimmed Wan take (16 fps in a 24 fps scene), an LTX-2 take with sound, a
+The scene holds a trimmed Wan take (16 fps, conformed to the 24 fps scene), an LTX-2 take with sound, a
 shot without a take (a marked gap), a user's own trimmed movie strip, a colour strip, a user's sound
 strip and a muted strip (left out). Every export is read back with OpenTimelineIO and each clip's
 record range is checked against its strip; the EDL is also checked line by line against CMX 3600.
@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 
 import bpy
 import opentimelineio as otio
 import pytest
+from conftest import FAKE_WANGP_ROOT, WANGP_PYTHON
 
 RATE = 24
 
@@ -108,9 +110,9 @@ def test_otio_export_holds_every_visible_strip_with_its_real_source_range_and_me
     assert meta["seed"] == take.seed and meta["approved"] is True
     assert meta["prompt"].startswith("a red cube on a table")
     assert meta["sidecar"] == take.sidecar_path
-    # 24 scene frames of a 16 fps clip at real speed: 16 media frames from its first, no speed change.
-    assert meta["media_rate"] == 16.0 and meta["source_first_frame"] == 0
-    assert abs(meta["source_frame_count"] - 16) <= 1
+    # 24 scene frames of the Wan clip conformed on the host to 24 fps: 24 media frames from its first.
+    assert meta["media_rate"] == 24.0 and meta["source_first_frame"] == 0
+    assert abs(meta["source_frame_count"] - 24) <= 1
     assert not wan.effects
     # Media paths are relative to the export file and lead to the clip.
     url = wan.media_reference.target_url
@@ -129,18 +131,22 @@ def test_otio_export_holds_every_visible_strip_with_its_real_source_range_and_me
 
 
 def test_a_clip_played_faster_than_real_speed_carries_a_time_warp(md, cut_scene, tmp_path):
-    # The 16 fps Wan take put on the timeline by hand, not retimed: a 24 fps scene plays it 1.5 times too fast.
+    # A 16 fps clip (Wan's own rate) put on the timeline by hand, not retimed: a 24 fps scene plays it 1.5
+    # times too fast. (Takes themselves arrive conformed to the scene's rate.)
     editor = cut_scene.sequence_editor
     strips = editor.strips if hasattr(editor, "strips") else editor.sequences
-    take = bpy.data.objects["SH010"].movie_director.takes[0]
-    fast = strips.new_movie(name="Fast", filepath=take.filepath, channel=9, frame_start=75)
+    clip = str(tmp_path / "wan16.mp4")
+    shared = os.path.join(FAKE_WANGP_ROOT, "shared")
+    subprocess.run([WANGP_PYTHON, "-c", f"import sys; sys.path.insert(0, {shared!r}); import fake_media; "
+                    f"fake_media.write_video({clip!r}, 64, 48, 17, 16, (90, 40, 200))"], check=True)
+    fast = strips.new_movie(name="Fast", filepath=clip, channel=9, frame_start=75)
     out = tmp_path / "cut.otio"
     bpy.ops.movie_director.export_cut(filepath=str(out), format="OTIO")
     clips = {c.name: c for c in otio.adapters.read_from_file(str(out)).find_clips()}
     [warp] = clips["Fast"].effects
     assert isinstance(warp, otio.schema.LinearTimeWarp) and warp.time_scalar == pytest.approx(1.5)
     assert clips["Fast"].metadata["movie_director"]["source_frame_count"] == fast.frame_final_duration
-    assert not clips["SH010 take 1"].effects  # retimed to real speed: 16 fps vs 24 is no speed change
+    assert not clips["SH010 take 1"].effects  # conformed to 24 fps on the host: no speed change
 
 
 def _edl_events(text: str) -> list[list[str]]:

@@ -33,18 +33,25 @@ def wan_take(md, fake_wangp, output_dir, make_shot):
 
 def test_postprocessing_makes_a_new_take_naming_its_parent_and_the_exact_settings(md, wan_take):
     shot = wan_take.movie_director
-    parent = shot.takes[0]
+    # A take made in a 16 fps scene stays at Wan's 16 fps (takes are conformed to the scene's rate on the
+    # host); the scene is at 24 fps now, so RIFE to the scene's rate is worth it.
+    bpy.context.scene.render.fps = 16
+    bpy.ops.movie_director.generate_shot()
+    bpy.context.scene.render.fps = 24
+    bpy.ops.movie_director.set_active_take(index=1)
+    parent = shot.takes[1]
+    assert parent.fps == 16
     parent_file, parent_bytes = parent.filepath, os.path.getsize(parent.filepath)
     result = bpy.ops.movie_director.postprocess_take(
         spatial_upsampling="lanczos2", temporal_upsampling="SCENE_FPS", film_grain_intensity=0.1, seed=7)
     assert result == {"FINISHED"}
-    assert len(shot.takes) == 2 and shot.active_take_index == 1
-    take = shot.takes[1]
+    assert len(shot.takes) == 3 and shot.active_take_index == 2
+    take = shot.takes[2]
     assert os.path.isfile(take.filepath) and take.filepath != parent_file
     assert take.parent_take == parent_file
     assert os.path.getsize(parent_file) == parent_bytes  # the parent is kept as it was
     record = _sidecar(take)
-    assert record["parent_take"]["file"] == parent_file and record["parent_take"]["take"] == 1
+    assert record["parent_take"]["file"] == parent_file and record["parent_take"]["take"] == 2
     assert record["parent_take"]["sidecar"] == parent.sidecar_path
     assert record["postprocess"] == {
         "spatial_upsampling": "lanczos2", "temporal_upsampling": "rife2", "temporal_choice": "SCENE_FPS",
@@ -54,8 +61,9 @@ def test_postprocessing_makes_a_new_take_naming_its_parent_and_the_exact_setting
     # Read from the file WanGP wrote: twice the size, twice the frame rate, the frames in between filled in.
     parent_record = _sidecar(parent)
     assert (record["width"], record["height"]) == (2 * parent_record["width"], 2 * parent_record["height"])
-    assert record["fps"] == 32.0 and record["frame_count"] == 2 * parent_record["frame_count"] - 1
-    assert take.fps == 32.0 and take.model_type == "t2v_1.3B" and take.seed == 7
+    made = record["conformed"]  # WanGP's 32 fps clip, then conformed on the host to the scene's 24 fps
+    assert made["from_fps"] == 32.0 and made["from_frames"] == 2 * parent_record["frame_count"] - 1
+    assert record["fps"] == 24.0 and take.fps == 24.0 and take.model_type == "t2v_1.3B" and take.seed == 7
     # The new take is on the timeline, at real speed, trimmed to the shot.
     [strip] = [s for s in _strips(bpy.context.scene) if s.type == "MOVIE"]
     assert strip.filepath == take.filepath and strip.frame_final_duration == 24
