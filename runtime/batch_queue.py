@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 import bpy
 
 from ..wangp_backend.batch import QueueEntry, QueueFile, request_from_plain, request_to_plain, scan_takes
+from ..wangp_backend.batch.estimate import DurationEstimator
 from ..wangp_backend.blend_paths import BlendFolder
 from ..wangp_backend.requests import JobRequest
 from ..wangp_backend.takes import interrupted_record, settle_interrupted
-from . import batches, jobs, keys, log, paths, review, session, snapshot, timeline
+from . import batch_writer, batches, jobs, keys, log, paths, review, session, snapshot, timeline
 
 ID_PROP = "movie_director_batch"
 INTERRUPTED = "Interrupted: Blender closed while this shot was generating. Resume the batch."
@@ -66,17 +68,33 @@ def _plain_request_of(item: batches.Item, submitted: dict[str, jobs.JobRecord]) 
 
 
 def forget() -> None:
+    batch_writer.forget()
     _plain_requests.clear()
 
 
-def entries(batch: batches.Batch) -> list[dict[str, Any]]:
-    """The batch's open shots as plain data, in run order."""
+def _request_for_writer(item: batches.Item, submitted: dict[str, jobs.JobRecord]) -> tuple[str, Any]:
+    """The item's job id and request as it is now (plain if already made, else the frozen request for the
+    writer thread to convert); a job still waiting without a request gets none (never built here)."""
+    record = submitted.get(item.token) if item.token else None
+    cached = _plain_requests.get((item.shot_key, item.token, record.job_id if record is not None else ""))
+    if cached is not None:
+        return cached
+    if record is not None:
+        return record.job_id, record.request
+    if item.request is not None:
+        return "", item.request
+    waiting = next((j for j in jobs.pending() if j.token == item.token), None)
+    return "", waiting.request if waiting is not None else None
+
+
+def entries(batch: batches.Batch, build: bool = True) -> list[dict[str, Any]]:
+    """The batch's open shots in run order, as plain data (``build``) or for the writer thread."""
     out = []
     submitted = {record.token: record for record in jobs.submitted()}
     for item in batch.items:
         if item.state not in batches.OPEN_STATES:
             continue
-        job_id, plain = _plain_request_of(item, submitted)
+        job_id, plain = (_plain_request_of if build else _request_for_writer)(item, submitted)
         state = batches.status(item)
         out.append({
             "shot_key": item.shot_key,
@@ -96,12 +114,26 @@ def _queue_file(scene: bpy.types.Scene) -> QueueFile:
     return QueueFile.in_folder(paths.output_root(bpy.context, scene))
 
 
-def save(batch: batches.Batch) -> None:
-    """Write the batch's open shots to the scene and the queue file (replacing the scene's old ones)."""
+def save(batch: batches.Batch, background: bool = False) -> None:
+    """Write the batch's open shots to the scene and the queue file (replacing the scene's old ones).
+
+    ``background`` (the pump's periodic saves): the JSON is made and written on the writer thread
+    (see ``batch_writer``) and the scene's record is stored at a later tick by :func:`store_written`.
+    """
     scene = keys.find_scene(batch.scene_key)
     if scene is None:
         return
+    queue = _queue_file(scene)
     folder = paths.blend_folder()
+    blend_file = folder.store(paths.saving_to() or bpy.data.filepath)
+    if background:
+        open_entries = entries(batch, build=False)
+        if open_entries:
+            write = _writer(queue, batch.scene_key, folder, blend_file, open_entries, batch.estimator.to_dict())
+            batch_writer.submit(batch.scene_key, write)
+            return
+    batch_writer.wait_idle()  # an older background write must not land after this one
+    batch_writer.take_results().pop(batch.scene_key, None)
     # Paths blend-relative inside the project folder (resolved again by ``load``): the project can move.
     open_entries = [{**e, "request": folder.store_request(e["request"]) if e["request"] else None}
                     for e in entries(batch)]
@@ -109,16 +141,49 @@ def save(batch: batches.Batch) -> None:
         scene[ID_PROP] = json.dumps({"version": _FORMAT, "entries": open_entries})
     elif ID_PROP in scene:
         del scene[ID_PROP]
-    queue = _queue_file(scene)
     try:
         kept = [e for e in queue.load() if e.scene_key != batch.scene_key]
-        queue.save(kept + [_queue_entry(batch.scene_key, e, folder) for e in open_entries])
+        queue.save(kept + [_queue_entry(batch.scene_key, e, blend_file) for e in open_entries])
         queue.save_estimator(batch.estimator)
     except OSError as exc:
         log.write(f"Could not write the batch queue file {queue.path}: {exc}")
 
 
-def _queue_entry(scene_key: str, entry: dict[str, Any], folder: BlendFolder) -> QueueEntry:
+def _writer(queue: QueueFile, scene_key: str, folder: BlendFolder, blend_file: str,
+            open_entries: list[dict[str, Any]], estimates: dict[str, Any]) -> Callable[[], tuple[str, str]]:
+    """The writer thread's part of a save: plain stored requests, the scene's record as JSON, the queue file."""
+
+    def write() -> tuple[str, str]:
+        stored = []
+        for entry in open_entries:
+            request = entry["request"]
+            if isinstance(request, JobRequest):
+                request = request_to_plain(request)
+            stored.append({**entry, "request": folder.store_request(request) if request else None})
+        try:
+            kept = [e for e in queue.load() if e.scene_key != scene_key]
+            queue.save(kept + [_queue_entry(scene_key, e, blend_file) for e in stored])
+            queue.save_estimator(DurationEstimator.from_dict(estimates))
+            problem = ""
+        except OSError as exc:
+            problem = f"Could not write the batch queue file {queue.path}: {exc}"
+        return json.dumps({"version": _FORMAT, "entries": stored}), problem
+
+    return write
+
+
+def store_written() -> None:
+    """Store the scene records the writer thread made (the pump calls it; a cheap string assignment)."""
+    for scene_key, (record, problem) in batch_writer.take_results().items():
+        if problem:
+            log.write(problem)
+        scene = keys.find_scene(scene_key)
+        batch = batches.get(scene_key)
+        if scene is not None and batch is not None and batch.open:
+            scene[ID_PROP] = record
+
+
+def _queue_entry(scene_key: str, entry: dict[str, Any], blend_file: str) -> QueueEntry:
     """A queue-file entry for a stored entry (its request's paths are already blend-relative)."""
     request = entry["request"] or {}
     extra = request.get("sidecar_extra", {})
@@ -126,7 +191,7 @@ def _queue_entry(scene_key: str, entry: dict[str, Any], folder: BlendFolder) -> 
         shot_key=entry["shot_key"],
         shot_name=entry["shot_name"],
         scene_key=scene_key,
-        blend_file=folder.store(paths.saving_to() or bpy.data.filepath),
+        blend_file=blend_file,
         job_id=entry["job_id"],
         status=entry["status"],
         settings_hash=extra.get("settings_hash", ""),

@@ -77,10 +77,11 @@ class BatchView:
 
 _batches: dict[str, Batch] = {}
 #: Called after every change of a batch (persistence); set by ``runtime.batch_queue``.
-_observers: list[Callable[[Batch], None]] = []
+_observers: list[Callable[..., None]] = []
 
 
-def observe(fn: Callable[[Batch], None]) -> None:
+def observe(fn: Callable[..., None]) -> None:
+    """``fn(batch, background=...)`` after every change; ``background`` for the pump's periodic saves."""
     if fn not in _observers:
         _observers.append(fn)
 
@@ -93,7 +94,7 @@ _saved_at: dict[str, float] = {}
 SAVE_INTERVAL_S = 1.0
 
 
-def _changed(batch: Batch, now: bool = False) -> None:
+def _changed(batch: Batch, now: bool = False, background: bool = False) -> None:
     """Record that ``batch`` changed: saved at once when ``now`` (start, end), else by :func:`save_due`."""
     if not now:
         _dirty.add(batch.scene_key)
@@ -101,7 +102,7 @@ def _changed(batch: Batch, now: bool = False) -> None:
     _dirty.discard(batch.scene_key)
     _saved_at[batch.scene_key] = time.monotonic()
     for fn in _observers:
-        fn(batch)
+        fn(batch, background=background)
 
 
 def save_due(force: bool = False) -> None:
@@ -111,7 +112,8 @@ def save_due(force: bool = False) -> None:
         if batch is None:
             _dirty.discard(scene_key)
         elif force or time.monotonic() - _saved_at.get(scene_key, 0.0) >= SAVE_INTERVAL_S:
-            _changed(batch, now=True)
+            # The pump's periodic saves are written off the main thread; a forced one (file save) now.
+            _changed(batch, now=True, background=not force)
 
 
 def get(scene_key: str) -> Batch | None:

@@ -14,7 +14,7 @@ import time
 import bpy
 
 from ..wangp_backend import messages as m
-from . import apply, batches, contact_sheet, guides, jobs, log, session, submit, timeline
+from . import apply, batch_queue, batches, contact_sheet, guides, jobs, log, session, submit, timeline
 
 #: Main-thread time one tick may spend applying messages.
 BUDGET_S = 0.006
@@ -106,6 +106,7 @@ def _tick(budget_s: float) -> bool:
     log.flush()
     submit.submit_ready(time.perf_counter() + SUBMIT_BUDGET_S)
     batches.save_due()
+    batch_queue.store_written()
     if timeline.flush():
         changed = True
     if contact_sheet.poll() is not None:
