@@ -83,6 +83,12 @@ KEYPOINT_ITEMS = tuple((key, key.replace("_", " ").title().replace("R ", "Right 
 CAMERA_MOVE_ITEMS = tuple((move_id, label, wording) for move_id, label, wording in CAMERA_MOVES)
 
 
+def _is_shot_changed(self, context) -> None:
+    from .runtime import shot_index  # the runtime imports the properties
+
+    shot_index.forget()  # polls and panels see the new shot at once
+
+
 def _review_changed(self, context) -> None:
     """A rating or note edited in the panel goes to the take's sidecar at once (atomically)."""
     from .runtime import review  # the runtime imports these properties' module: imported late
@@ -182,7 +188,7 @@ class MOVIE_DIRECTOR_PG_cast_override(bpy.types.PropertyGroup):
 class MOVIE_DIRECTOR_PG_shot(bpy.types.PropertyGroup):
     """A shot: what to generate for an object (usually a camera) over a frame range."""
 
-    is_shot: BoolProperty(name="Is Shot", description="This object is a Movie Director shot")
+    is_shot: BoolProperty(name="Is Shot", description="This object is a Movie Director shot", update=_is_shot_changed)
     shot_id: StringProperty(name="Shot ID", description="Stable key of the shot, unique in the scene")
     prompt: StringProperty(name="Prompt", description="What happens in the shot")
     negative_prompt: StringProperty(name="Negative Prompt", description="What the shot must avoid")

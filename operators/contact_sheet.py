@@ -7,7 +7,7 @@ import os
 import bpy
 from bpy.props import StringProperty
 
-from ..runtime import contact_sheet, paths, timer
+from ..runtime import contact_sheet, paths, shot_index, timer
 
 
 def default_path(context: bpy.types.Context) -> str:
@@ -28,7 +28,7 @@ class MOVIE_DIRECTOR_OT_contact_sheet(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        if not any(o.movie_director.is_shot for o in context.scene.objects):
+        if not shot_index.has_shots(context.scene):
             cls.poll_message_set("The scene has no shots: use Mark Shot on its cameras")
             return False
         if contact_sheet.busy():

@@ -6,7 +6,7 @@ import bpy
 from bpy.props import BoolProperty, EnumProperty
 
 from ..properties import QUALITY_ITEMS
-from ..runtime import generate
+from ..runtime import generate, shot_index
 from .batch_common import BatchOperatorMixin, report_batch
 
 #: ``invoke_confirm`` takes a title and a message from Blender 4.1 on.
@@ -38,7 +38,7 @@ class MOVIE_DIRECTOR_OT_generate_scene(BatchOperatorMixin, bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        if not any(o.movie_director.is_shot for o in context.scene.objects):
+        if not shot_index.has_shots(context.scene):
             cls.poll_message_set("The scene has no shots: use Mark Shot on its cameras")
             return False
         return True

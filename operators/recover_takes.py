@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from ..runtime import batch_queue, pump
+from ..runtime import batch_queue, pump, shot_index
 
 
 class MOVIE_DIRECTOR_OT_recover_takes(bpy.types.Operator):
@@ -18,7 +18,7 @@ class MOVIE_DIRECTOR_OT_recover_takes(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        if not any(o.movie_director.is_shot for o in context.scene.objects):
+        if not shot_index.has_shots(context.scene):
             cls.poll_message_set("The scene has no shots")
             return False
         return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from ..runtime import generate
+from ..runtime import generate, shot_index
 from .batch_common import BatchOperatorMixin, report_batch
 
 
@@ -20,7 +20,7 @@ class MOVIE_DIRECTOR_OT_retry_failed(BatchOperatorMixin, bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        if not failed_shots(context.scene):
+        if not shot_index.any_failed(context.scene):
             cls.poll_message_set("No shot of the scene failed")
             return False
         return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bpy
 
 from ..properties import QUALITY_ITEMS
-from ..runtime import batch_queue, batches, jobs
+from ..runtime import batch_queue, batches, jobs, shot_index
 from .base import draw_progress, wrapped_label
 
 _STATUS_ICONS = {
@@ -78,7 +78,7 @@ class BatchPanel:
             row.operator("movie_director.recover_takes", text="Recover", icon="RECOVER_LAST")
         if view is not None:
             draw_rows(context, layout, view)
-        if any(o.movie_director.generation_status == "failed" for o in scene.objects if o.movie_director.is_shot):
+        if shot_index.any_failed(scene):
             layout.operator("movie_director.retry_failed", icon="FILE_REFRESH")
         if scene_md.batch_summary:
             wrapped_label(layout, context, scene_md.batch_summary, icon="INFO")

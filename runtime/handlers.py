@@ -12,7 +12,7 @@ import bpy
 from bpy.app.handlers import persistent
 
 from ..wangp_backend.blend_paths import BlendFolder
-from . import batch_queue, batches, jobs, keys, log, paths, submit, timeline, undo
+from . import batch_queue, batches, jobs, keys, log, paths, shot_index, submit, timeline, undo
 
 
 @persistent
@@ -28,6 +28,7 @@ def on_load_pre(*_args) -> None:
     # after the load (a job end as an orphan, with the take's whereabouts in the log).
     batch_queue.forget()
     undo.forget()
+    shot_index.forget()
 
 
 @persistent
