@@ -72,7 +72,8 @@ def forget() -> None:
     _plain_requests.clear()
 
 
-def _request_for_writer(item: batches.Item, submitted: dict[str, jobs.JobRecord]) -> tuple[str, Any]:
+def _request_for_writer(item: batches.Item, submitted: dict[str, jobs.JobRecord],
+                        pending: dict[str, jobs.PendingJob]) -> tuple[str, Any]:
     """The item's job id and request as it is now (plain if already made, else the frozen request for the
     writer thread to convert); a job still waiting without a request gets none (never built here)."""
     record = submitted.get(item.token) if item.token else None
@@ -83,7 +84,7 @@ def _request_for_writer(item: batches.Item, submitted: dict[str, jobs.JobRecord]
         return record.job_id, record.request
     if item.request is not None:
         return "", item.request
-    waiting = next((j for j in jobs.pending() if j.token == item.token), None)
+    waiting = pending.get(item.token)
     return "", waiting.request if waiting is not None else None
 
 
@@ -91,11 +92,12 @@ def entries(batch: batches.Batch, build: bool = True) -> list[dict[str, Any]]:
     """The batch's open shots in run order, as plain data (``build``) or for the writer thread."""
     out = []
     submitted = {record.token: record for record in jobs.submitted()}
+    pending = {job.token: job for job in jobs.pending()}
     for item in batch.items:
         if item.state not in batches.OPEN_STATES:
             continue
-        job_id, plain = (_plain_request_of if build else _request_for_writer)(item, submitted)
-        state = batches.status(item)
+        job_id, plain = _plain_request_of(item, submitted) if build else _request_for_writer(item, submitted, pending)
+        state = batches.status(item, submitted)
         out.append({
             "shot_key": item.shot_key,
             "shot_name": item.shot_name,

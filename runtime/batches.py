@@ -246,13 +246,19 @@ def _finish_if_over(batch: Batch) -> None:
         log.write(f"  {text}")
 
 
-def status(item: Item) -> str:
-    """``waiting``, ``queued``, ``in_progress`` or the outcome, for the panel and the queue file."""
+def status(item: Item, by_token: dict[str, jobs.JobRecord] | None = None) -> str:
+    """``waiting``, ``queued``, ``in_progress`` or the outcome, for the panel and the queue file.
+
+    ``by_token``: the submitted jobs by token, when the caller asks for many items (one lookup each
+    instead of a scan of every submitted job).
+    """
     if item.state == "waiting":
         return "waiting"
     if item.state != "released":
         return item.state
-    record_ = next((r for r in jobs.submitted() if r.token == item.token), None)
+    if by_token is None:
+        by_token = {r.token: r for r in jobs.submitted()}
+    record_ = by_token.get(item.token)
     return "in_progress" if record_ is not None and jobs.is_started(record_.job_id) else "queued"
 
 
@@ -262,7 +268,8 @@ def view(scene_key: str) -> BatchView | None:
         return None
     remaining = [(i.model_type, i.frames) for i in batch.items if i.state in OPEN_STATES]
     finished = len(batch.items) - len(remaining)
-    rows = tuple((i.shot_name, status(i), i.shot_key) for i in batch.items)
+    by_token = {r.token: r for r in jobs.submitted()}
+    rows = tuple((i.shot_name, status(i, by_token), i.shot_key) for i in batch.items)
     eta = batch.estimator.eta(remaining) if remaining else 0.0
     # A farm runs several shots at once: the remaining work is shared by the shots running now.
     lanes = max(1, sum(1 for row in rows if row[1] == "in_progress"))
