@@ -41,12 +41,20 @@ def _media_frames(path: str, cache: dict[str, tuple[float, float]]) -> tuple[flo
     return cache[path]
 
 
-def _take_metadata(scene: bpy.types.Scene, strip: Any) -> dict[str, Any]:
-    _scene, obj = keys.find_shot(str(strip.get("md_shot_key", "")))
+def _take(strip: Any, shots: dict[str, bpy.types.Object]) -> tuple[bpy.types.Object | None, Any]:
+    """The shot and take a Movie Director strip shows, or (None, None)."""
+    obj = shots.get(str(strip.get("md_shot_key", "")))
     index = int(strip.get("md_take", -1))
     if obj is None or not 0 <= index < len(obj.movie_director.takes):
+        return None, None
+    return obj, obj.movie_director.takes[index]
+
+
+def _take_metadata(strip: Any, shots: dict[str, bpy.types.Object]) -> dict[str, Any]:
+    obj, take = _take(strip, shots)
+    if obj is None:
         return {}
-    take = obj.movie_director.takes[index]
+    index = int(strip["md_take"])
     sidecar = bpy.path.abspath(take.sidecar_path)
     try:
         record = read_sidecar(sidecar)
@@ -68,7 +76,8 @@ def _take_metadata(scene: bpy.types.Scene, strip: Any) -> dict[str, Any]:
     }
 
 
-def _clip(scene: bpy.types.Scene, strip: Any, first: int, last: int, cache: dict) -> CutClip | None:
+def _clip(scene: bpy.types.Scene, strip: Any, first: int, last: int, cache: dict,
+          shots: dict[str, bpy.types.Object]) -> CutClip | None:
     """The part of ``strip`` that plays between scene frames ``first`` and ``last`` (inclusive)."""
     start, end = max(int(strip.frame_final_start), first), min(int(strip.frame_final_end), last + 1)
     if end <= start:
@@ -78,20 +87,25 @@ def _clip(scene: bpy.types.Scene, strip: Any, first: int, last: int, cache: dict
     common = {"name": strip.name, "channel": strip.channel, "record_start": start, "record_duration": duration}
     if strip.type == "MOVIE":
         path = bpy.path.abspath(strip.filepath)
-        media_frames, media_rate = _media_frames(path, cache)
-        media_rate = float(getattr(strip, "fps", 0.0) or media_rate or rate)
+        _obj, take = _take(strip, shots) if strip.get("md_shot_key") else (None, None)
+        if take is not None and take.frame_count > 0:  # known from the take: no need to open the file
+            media_frames, media_rate = float(take.frame_count), float(take.fps)
+        else:
+            media_frames, media_rate = _media_frames(path, cache)
+        # Not ``strip.fps``: reading it opens the movie file (17 ms a strip, seconds for a long cut).
+        media_rate = media_rate or rate
         # Timeline frames per media frame: 1 unless retimed (1.5 for a 16 fps clip at real speed in 24). The
         # content's timeline length is taken from the handles: 4.2 leaves ``frame_duration`` at the media's.
         content = strip.frame_final_duration + strip.frame_offset_start + strip.frame_offset_end
         per_frame = content / media_frames if media_frames else 1.0
-        metadata = _take_metadata(scene, strip) if strip.get("md_shot_key") else {}
+        metadata = _take_metadata(strip, shots) if strip.get("md_shot_key") else {}
         if metadata:
             common["name"] = f"{metadata['shot']} take {metadata['take']}"
         return CutClip(kind=VIDEO, media_path=path, media_rate=media_rate, source_first=offset / per_frame,
                        source_count=duration / per_frame, media_frames=media_frames, metadata=metadata, **common)
     if strip.type == "SOUND":
         path = bpy.path.abspath(strip.sound.filepath) if strip.sound else ""
-        metadata = _take_metadata(scene, strip) if strip.get("md_shot_key") else {}
+        metadata = _take_metadata(strip, shots) if strip.get("md_shot_key") else {}
         if metadata:
             common["name"] = f"{metadata['shot']} take {metadata['take']}"
         return CutClip(kind=AUDIO, media_path=path, media_rate=rate, source_first=offset, source_count=duration,
@@ -104,14 +118,15 @@ def _clip(scene: bpy.types.Scene, strip: Any, first: int, last: int, cache: dict
                    **common)
 
 
-def _gaps(scene: bpy.types.Scene, clips: list[CutClip], first: int, last: int) -> list[CutGap]:
-    """Shots whose take is not on the timeline, where their channel is free: marked gaps."""
+def _gaps(scene: bpy.types.Scene, clips: list[CutClip], first: int, last: int, shots: dict[str, bpy.types.Object],
+          shown: set[str]) -> list[CutGap]:
+    """Shots whose take is not on the timeline (``shown``: keys with a strip), where their channel is free."""
     channel = scene.movie_director.channel
     taken = [(c.record_start, c.record_start + c.record_duration) for c in clips
              if c.channel == channel and c.kind == VIDEO]
     gaps = []
-    for obj in generate.timeline_shots(scene):
-        if timeline.shot_strip(scene, keys.shot_key(scene, obj)) is not None:
+    for key, obj in shots.items():
+        if key in shown:
             continue
         shot = obj.movie_director
         start, end = max(shot.frame_start, first), min(shot.frame_end + 1, last + 1)
@@ -131,18 +146,23 @@ def read_cut(scene: bpy.types.Scene) -> Cut:
     left_out: list[str] = []
     names: dict[int, str] = {}
     cache: dict[str, tuple[float, float]] = {}
+    # Looked up once: a scan of the scene per strip would make a 500-shot export quadratic.
+    shots = {keys.shot_key(scene, obj): obj for obj in generate.timeline_shots(scene)}
+    shown: set[str] = set()
     for strip in compat.strips(editor) if editor is not None else ():
+        if strip.type == "MOVIE" and strip.get("md_shot_key"):
+            shown.add(str(strip["md_shot_key"]))
         if strip.mute or _channel_muted(editor, strip.channel):
             continue
         if strip.type in EFFECT_TYPES:
             left_out.append(f"{strip.name}: a {strip.type.lower()} effect (its inputs are exported)")
             continue
-        clip = _clip(scene, strip, first, last, cache)
+        clip = _clip(scene, strip, first, last, cache, shots)
         if clip is not None:
             clips.append(clip)
             channels = getattr(editor, "channels", None)
             if channels is not None and clip.channel < len(channels):
                 names[clip.channel] = channels[clip.channel].name
-    gaps = _gaps(scene, clips, first, last)
+    gaps = _gaps(scene, clips, first, last, shots, shown)
     return Cut(name=scene.name, rate=timeline.scene_fps(scene), start=first, duration=last - first + 1,
                clips=tuple(clips), gaps=tuple(gaps), channel_names=names, left_out=tuple(left_out))
