@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import pathlib
-import tempfile
+import uuid
 from collections.abc import Iterable
 
 import opentimelineio as otio
@@ -143,8 +143,10 @@ def write(cut: Cut, filepath: str, fmt: str) -> otio.schema.Timeline:
     if fmt == "EDL":
         timeline = _single_picture_track(timeline)
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".cut.", suffix=FORMATS[fmt][1], dir=folder)
-    os.close(fd)
+    # A fresh name of our own made with 0o666 (the umask decides, as for any file the user writes): a
+    # mkstemp file is 0600 and the rename would keep that, so another user's editor could not read the cut.
+    tmp = os.path.join(folder, f".cut.{uuid.uuid4().hex}{FORMATS[fmt][1]}")
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         otio.adapters.write_to_file(timeline, tmp, adapter_name=adapter)
         os.replace(tmp, filepath)  # an editor never opens a half-written cut

@@ -76,3 +76,13 @@ def test_the_manifest_bundles_opentimelineio_for_every_platform_and_python():
     assert args == ["opentimelineio==0.18.1", "--only-binary=:all:", "--no-deps", "--platform", "manylinux2014_x86_64",
                     "--python-version", "3.13"]
     assert ext.pip_download_args("otio_fcp_adapter-1.0.0-py3-none-any.whl")[0] == "otio-fcp-adapter==1.0.0"
+
+
+def test_the_cut_gets_a_normal_files_permissions(tmp_path):
+    """The cut is the user's file: readable as any file they write (umask), not mkstemp's private 0600."""
+    old = os.umask(0o022)
+    try:
+        otio_export.write(_cut(tmp_path), str(tmp_path / "cut.otio"), "OTIO")
+    finally:
+        os.umask(old)
+    assert os.stat(tmp_path / "cut.otio").st_mode & 0o777 == 0o644
