@@ -14,6 +14,7 @@ and kept there (mode 0600). The URL and the token are printed, and written to ``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 import signal
@@ -67,6 +68,15 @@ def token(path: str) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(made + "\n")
     return made
+
+
+def write_env(path: str, url: str, secret: str) -> None:
+    """``farm.env`` (URL and token, for ``. farm.env``) holds the token: the owner's alone, like ``token``."""
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)  # an older one may be 0644; O_EXCL makes ours with 0600 from the start
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"MD_FARM_URL={url}\nMD_FARM_TOKEN={secret}\n")
 
 
 def start_farm(data_dir: str, workers: int, *, simulated: bool, wangp_root: str, wangp_args: list[str],
@@ -133,8 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     front = FarmFront(RayBackend(dispatcher), token(args.token_file or os.path.join(data_dir, "token")), data_dir,
                       host=args.bind, port=args.port).start()
-    with open(os.path.join(data_dir, "farm.env"), "w", encoding="utf-8") as fh:
-        fh.write(f"MD_FARM_URL={front.url}\nMD_FARM_TOKEN={front.token}\n")
+    write_env(os.path.join(data_dir, "farm.env"), front.url, front.token)
     print(f"farm: {workers} worker(s); URL {front.url} token {front.token}", flush=True)
     for problem in report_workers(workers, args.start_timeout):
         print(f"farm: {problem}", file=sys.stderr, flush=True)
