@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import bpy
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scoreboard import assert_inside
@@ -78,6 +79,8 @@ def check_paths(md, root: str, camera: bpy.types.Object, shot_name: str, scene_n
     assert os.path.relpath(folder, root).count(os.sep) == 1  # exactly <scene>/<shot>
 
 
+@pytest.mark.skipif(bpy.app.version[:2] == (4, 5), reason="hypothesis's @given leaves the bpy 4.5 module hanging at "
+                    "exit (a bare @given test does too); the names are fuzzed without Blender in the backend part")
 def test_any_blender_name_gives_a_path_inside_the_output_folder(md, fresh_scene, tmp_path, scenario):
     root = os.path.realpath(tmp_path / "takes")
     fresh_scene.movie_director.output_dir = root
