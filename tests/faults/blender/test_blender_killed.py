@@ -83,8 +83,9 @@ def test_blender_killed_mid_batch_then_resumed(md, fake_wangp, output_dir, make_
     assert attached == on_disk and lost == 0
     assert partial == []
     assert queue_entries == [] and not report["record_left"]  # the queue file and the .blend agree: done
+    action = "Resume Batch finished the batch" if report["result"][0].startswith("resume") else \
+        "nothing left to resume: Recover Takes attached the takes"
     scenario(f"Blender killed: {phase}", injected=f"SIGKILL of headless Blender during {what} (shot 2 of 3)",
-             user_saw=f"on reopening: {len(report['interrupted'])} shot(s) interrupted, Resume; "
-             f"{report['result'][0].lower()}",
+             user_saw=f"on reopening: {len(report['interrupted'])} shot(s) marked interrupted; {action}",
              survived=f"{finished} take(s) finished before the kill, all recovered once; batch finished (3 takes)",
              takes_lost=lost, partial_files=len(partial))
