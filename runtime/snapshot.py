@@ -17,7 +17,7 @@ from ..wangp_backend.hashing import settings_hash
 from ..wangp_backend.requests import JobRequest
 from ..wangp_backend.spec import ShotSpec
 from ..wangp_backend.toolkit import BuiltShot, TemplateLibrary, build_settings
-from . import camera_samples, cast, guide_copy, guide_layout, inputs, keys, timeline
+from . import camera_samples, cast, guide_copy, guide_layout, inputs, keys, soundtrack, timeline
 
 ANIMATIC_MODEL = "layout_animatic"
 ANIMATIC_NOTE = "Layout animatic: a Blender render of the layout, not AI video"
@@ -39,6 +39,12 @@ class Snapshot:
     guide: guide_layout.GuidePlan | None = None
     #: ``(path, image name)`` of the cast's Blender images to save before submitting
     cast_images: tuple[tuple[str, str], ...] = ()
+    #: the sound under the shot, one cut per speaker (written at produce, off the main thread)
+    cuts: tuple[soundtrack.Cut, ...] = ()
+
+    @property
+    def cut_paths(self) -> tuple[str, ...]:
+        return tuple(cut.path for cut in self.cuts)
 
 
 def _fallbacks(text: str) -> tuple[str, ...]:
@@ -104,14 +110,15 @@ def take_snapshot(
     images = {plan.role: plan.path for plan in plans}
     try:
         members, cast_images = cast.read_cast(context, scene, obj, input_dir, stem)
-    except cast.CastError as exc:
+        cuts = soundtrack.plan_cuts(scene, obj, input_dir, stem, [m.name for m in members])
+    except (cast.CastError, soundtrack.SoundtrackError) as exc:
         raise SnapshotError(str(exc)) from exc
     set_image = os.path.abspath(bpy.path.abspath(shot.set_image)) if shot.set_image.strip() else ""
     if set_image and not os.path.isfile(set_image):
         raise SnapshotError(f"{obj.name}'s set image does not exist: {set_image}")
     spec = replace(spec, start_image=images.get("start", ""), end_image=images.get("end", ""),
                    continue_from=_continued_take(scene, obj) if shot.continue_previous else "",
-                   cast=members, set_image=set_image)
+                   cast=members, set_image=set_image, dialogue=tuple(cut.line() for cut in cuts))
     guide = None
     if guide_layout.wants_guide(shot):
         try:
@@ -121,7 +128,7 @@ def take_snapshot(
         if with_inputs:
             guide = replace(guide, blend=guide_copy.write_copy(scene, guide_layout.scene_hash(scene)))
     return Snapshot(spec=spec, scene_name=scene.name, blend_file=bpy.data.filepath, inputs=plans, guide=guide,
-                    cast_images=cast_images)
+                    cast_images=cast_images, cuts=cuts)
 
 
 def _continued_take(scene: bpy.types.Scene, obj: bpy.types.Object) -> str:
@@ -149,6 +156,7 @@ def produce(scene: bpy.types.Scene, snapshot: Snapshot) -> None:
             if plan.produce and os.path.isfile(plan.path):
                 os.remove(plan.path)
         raise SnapshotError(str(exc)) from exc
+    soundtrack.start(snapshot.cuts)
 
 
 def build(

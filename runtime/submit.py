@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from ..wangp_backend.batch import is_unchanged
 from ..wangp_backend.host_api import Host
-from . import apply, batches, guides, jobs, keys, log, session, snapshot
+from . import apply, batches, guides, jobs, keys, log, session, snapshot, soundtrack
 
 
 def _end_pending(job: jobs.PendingJob, outcome: str, message: str = "", error_class: str = "", hint: str = "") -> None:
@@ -80,6 +80,14 @@ def _submit(host: Host, job: jobs.PendingJob, animatic: bool) -> None:
     else:
         if guides.is_waiting(job.token):
             return  # its guide is rendering; the pump looks again when the renderer reports
+        cuts = job.snapshot.cut_paths
+        if soundtrack.waiting(cuts):
+            return  # its dialogue is being cut; the pump looks again on its next tick
+        cut_problem = soundtrack.problem(cuts)
+        soundtrack.forget(cuts)
+        if cut_problem:
+            _end_pending(job, "failed", f"{job.shot_name}: {cut_problem}", "validation")
+            return
         built = snapshot.build(
             job.snapshot, session.catalog(), session.templates(), session.vram_gb(), animatic
         )

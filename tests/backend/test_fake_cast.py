@@ -101,10 +101,10 @@ def test_audio_without_the_letter_is_dropped_on_a_model_without_audio(session: A
 
 def test_the_voice_decides_the_frame_count_and_is_muxed_into_the_clip(session: Any, tmp_path: Path) -> None:
     face = flat_png(tmp_path / "face.png", (200, 150, 120))
-    voice = tone(tmp_path / "v.wav", 1.0)  # fantasy runs at 23 fps: 23 frames, floored to 4n+1 = 21
+    voice = tone(tmp_path / "v.wav", 1.0)  # fantasy runs at 23 fps: 23 frames, held by 4n+1 = 25
     result, frames = run(session, model_type="fantasy", video_length=81, audio_guide=voice, image_start=face)
     assert result.success, result.errors
-    assert len(frames) == 21
+    assert len(frames) == 25
     path = result.generated_files[0]
     probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-i", path], capture_output=True, text=True)
     assert "Audio:" in probe.stderr

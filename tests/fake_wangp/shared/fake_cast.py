@@ -8,6 +8,7 @@ voice is muxed into the clip as WanGP does, so the take carries its dialogue.
 
 from __future__ import annotations
 
+import math
 import wave
 from typing import Any
 
@@ -53,11 +54,12 @@ def audio_seconds(path: str) -> float:
 
 
 def frames_for_audio(settings: dict[str, Any], entry: dict[str, Any], fps: float, frame_count: int) -> int:
-    """An audio-driven clip lasts as long as its voice, on the model's frame grid, at most ``frame_count``."""
+    """An audio-driven clip covers its voice: the first count of the model's frame grid that holds it, at most
+    ``frame_count``."""
     path = audio_path(settings)
     if not path:
         return frame_count
-    wanted = int(audio_seconds(path) * fps + 1e-6)
+    wanted = math.ceil(audio_seconds(path) * fps - 1e-6)
     lo, step = max(1, int(entry["frames_minimum"])), max(1, int(entry["frames_steps"]))
-    fitted = lo + max(0, (wanted - lo) // step) * step
+    fitted = lo + max(0, math.ceil((wanted - lo) / step)) * step
     return min(frame_count, fitted)
