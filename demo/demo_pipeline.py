@@ -75,6 +75,9 @@ def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online:
     # Saved first so the default output folder (//movie_director/) is next to the .blend in out_dir.
     bpy.ops.wm.save_as_mainfile(filepath=work_path)
     mark_shots(cameras)
+    image, line = demo_scene.build_cast(scene, os.path.join(out_dir, "demo_media"))
+    say(f"Cast: {demo_scene.CHARACTER} (reference {os.path.basename(image)})"
+        + (f"; a line of dialogue ({os.path.basename(line)}) under {cameras[0].name}" if line else ""))
     say(f"Scene '{scene.name}' at {scene.render.fps} fps with {len(cameras)} shots; generating (PREVIEW)...")
 
     generate_error = ""

@@ -8,6 +8,7 @@ them, and they make the set readable in any viewport.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 
 import bpy
@@ -164,3 +165,47 @@ def _cone(collection, name, location, radius, height, colour, sides: int = 24) -
     verts = _ring(radius, 0.0, sides) + [(0.0, 0.0, height)]
     faces = [(i, (i + 1) % sides, sides) for i in range(sides)] + [tuple(reversed(range(sides)))]
     return _add(collection, name, verts, faces, location, colour)
+
+
+#: The demo's one character and its line: the robot, seen in the first shot, says something there.
+CHARACTER = "Robot"
+LINE_FRAMES = (13, 48)
+
+
+def build_cast(scene: bpy.types.Scene, media_dir: str) -> tuple[str, str]:
+    """The robot as a character with a reference image, and a line of dialogue (a generated tone) under the
+    first shot; returns the image and sound paths ("" for the sound on a Blender without audio)."""
+    import wave
+
+    import numpy as np
+
+    os.makedirs(media_dir, exist_ok=True)
+    image_path = os.path.join(media_dir, "robot_reference.png")
+    image = bpy.data.images.new("robot_reference", 64, 64)
+    pixels = np.tile(np.array([0.95, 0.45, 0.1, 1.0], dtype=np.float32), (64, 64, 1))
+    pixels[40:52, 16:48] = (0.95, 0.6, 0.2, 1.0)  # the head
+    image.pixels.foreach_set(pixels.ravel())
+    image.filepath_raw, image.file_format = image_path, "PNG"
+    image.save()
+    bpy.data.images.remove(image)
+
+    sound_path = os.path.join(media_dir, "robot_line.wav")
+    seconds = (LINE_FRAMES[1] - LINE_FRAMES[0] + 1) / FPS
+    t = np.arange(int(seconds * 16000)) / 16000
+    voice = np.sin(2 * np.pi * 220 * t) * np.sin(np.pi * 3 * t) ** 2  # a rising and falling "sentence"
+    with wave.open(sound_path, "wb") as fh:
+        fh.setnchannels(1)
+        fh.setsampwidth(2)
+        fh.setframerate(16000)
+        fh.writeframes((voice * 12000).astype("<i2").tobytes())
+
+    bpy.ops.movie_director.add_character(name=CHARACTER, description="a small orange robot")
+    character = scene.movie_director.cast[-1]
+    character.target = bpy.data.objects["Robot_Body"]
+    character.images.add().filepath = image_path
+    if not getattr(bpy.app.build_options, "audaspace", True):
+        return image_path, ""  # a Blender without audio: the line cannot be a strip
+    editor = scene.sequence_editor or scene.sequence_editor_create()
+    strips = editor.strips if hasattr(editor, "strips") else editor.sequences  # 5.x renamed the collection
+    strips.new_sound(name=f"{CHARACTER} line", filepath=sound_path, channel=6, frame_start=LINE_FRAMES[0])
+    return image_path, sound_path

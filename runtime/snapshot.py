@@ -191,6 +191,8 @@ def build(
         notes=(ANIMATIC_NOTE,),
         settings_hash=settings_hash(settings),
         errors=(),
+        # Who is in the shot holds for the animatic too (the layout shows them); nothing is sent to a model.
+        sidecar_extra={"cast": built.sidecar_extra["cast"]} if "cast" in built.sidecar_extra else {},
     )
 
 

@@ -192,3 +192,11 @@ def test_character_focus_with_a_cast_picks_a_reference_model(tmp_path):
     assert built.settings["image_refs"] == [str(tmp_path / "mara.png")]
     plain = build_settings(shot(template="character_focus"), catalog, load_templates())
     assert plain.model_type != "phantom_14B"
+
+
+def test_nothing_downloaded_keeps_the_tier_model_and_says_why(tmp_path):
+    catalog = snapshot_catalog(available=["t2v", "i2v"])
+    built = build_settings(shot(cast=(mara(tmp_path),), dialogue=(voice(tmp_path, "mara"),)), catalog)
+    assert built.model_type.startswith("t2v") and "audio_guide" not in built.settings  # the Standard Wan tier
+    assert any(n.startswith("No audio-driven model is downloaded yet (infinitetalk") for n in built.notes)
+    assert built.errors == ()

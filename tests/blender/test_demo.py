@@ -87,8 +87,11 @@ def test_the_demo_approves_a_take_draws_the_contact_sheet_and_exports_the_cut(de
     sheet = out / "contact_sheet.png"
     assert sheet.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     timeline = otio.adapters.read_from_file(str(out / "cut.otio"))
-    clips = {c.name: c for c in timeline.find_clips()}
+    clips = {c.name: c for track in timeline.video_tracks() for c in track.find_clips()}
     assert set(clips) == {f"{name} take 1" for name in SHOTS}
+    # The robot's line (a user sound strip) is in the cut's sound, where it was put.
+    (line,) = [c for track in timeline.audio_tracks() for c in track.find_clips() if c.name == "Robot line"]
+    assert round(line.range_in_parent().start_time.value) + 1 == 13
     for name, (start, end) in SHOTS.items():
         record = clips[f"{name} take 1"].range_in_parent()
         assert (round(record.start_time.value) + 1, round(record.duration.value)) == (start, end - start + 1)
@@ -114,6 +117,20 @@ def test_clips_are_on_disk_and_on_the_saved_timeline(demo_run, tmp_path):
         strip = strips[name]
         assert (strip["channel"], strip["start"], strip["length"], strip["fps"]) == (2, start, end - start + 1, 24)
         assert strip["file"] in clips and strip["shot_id"]
+
+
+def test_the_demo_has_a_character_and_a_line_of_dialogue(demo_run):
+    out, proc = demo_run
+    assert "Cast: Robot (reference robot_reference.png); a line of dialogue (robot_line.wav) under SH010_DollyIn" \
+        in proc.stdout
+    records = {}
+    for path in out.rglob("*.json"):
+        record = json.loads(path.read_text())
+        if record.get("schema") == "movie_director.take/1":
+            records[record["shot_name"]] = record
+    robot = records["SH010_DollyIn"]["cast"]
+    assert [(m["name"], m["reason"]) for m in robot] == [("Robot", "VISIBLE")]
+    assert robot[0]["images"] == [str(out / "demo_media" / "robot_reference.png")]
 
 
 def test_with_wangp_configured_the_demo_uses_it(tmp_path):

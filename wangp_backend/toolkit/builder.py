@@ -254,8 +254,10 @@ def _model(
         if layout and not tiers.has_guide_tier(family):
             family = guide_table.default_tier_family()
         wants_refs = bool(template and template.cast_references)
-        model_type, chosen_fallbacks = ("", ()) if layout else cast_settings.choose_cast_model(
+        model_type, chosen_fallbacks, why_not = ("", (), "") if layout else cast_settings.choose_cast_model(
             spec, wants_refs, catalog, quality)
+        if why_not:
+            notes.append(why_not)
         if model_type:
             family = tiers.family_of(model_type, catalog)
             why = "the dialogue under the shot" if spec.dialogue else "the cast's reference images"

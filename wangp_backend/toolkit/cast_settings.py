@@ -208,26 +208,28 @@ def _face_as_start(
 
 def choose_cast_model(
     spec: ShotSpec, wants_references: bool, catalog: ModelCatalog | None, quality: str
-) -> tuple[str, tuple[str, ...]]:
-    """``(model_type, fallbacks)`` from the live catalog for a shot the tiers cannot serve: dialogue under
+) -> tuple[str, tuple[str, ...], str]:
+    """``(model_type, fallbacks, note)`` from the live catalog for a shot the tiers cannot serve: dialogue under
     it picks an audio-driven model, a character-focused shot with a cast reference a reference-capable one.
-    ``("", ())`` when neither applies. At ``PREVIEW`` few-step models come first, at ``FINAL`` full ones."""
+    Only downloaded models are picked (a shot should not start a download on its own); ``("", (), note)``
+    when none is, ``("", (), "")`` when neither applies. Preview prefers few-step models, Final full ones."""
     if catalog is None:
-        return "", ()
+        return "", (), ""
     if spec.dialogue:
-        pool = audio_models(catalog, limit=len(catalog))
+        pool, what = audio_models(catalog, limit=len(catalog)), "audio-driven"
     elif wants_references and any(m.images for m in spec.cast):
-        pool = reference_models(catalog, limit=len(catalog))
+        pool, what = reference_models(catalog, limit=len(catalog)), "reference-image"
     else:
-        return "", ()
+        return "", (), ""
     infos = [info for info in (catalog.get(t) for t in pool) if info is not None]
+    ready = [info for info in infos if info.available]
+    if not ready:
+        names = ", ".join(info.model_type for info in infos[:4]) or "none on this install"
+        return "", (), f"No {what} model is downloaded yet ({names}): the quality tier's model is used"
 
     def tier_rank(info: ModelInfo) -> int:
         few_step = info.default_num_inference_steps <= FEW_STEPS
         return {"PREVIEW": not few_step, "FINAL": few_step}.get(quality, False)
 
-    infos.sort(key=lambda info: (not info.available, tier_rank(info)))
-    if not infos:
-        return "", ()
-    ready = [info.model_type for info in infos[1:] if info.available]
-    return infos[0].model_type, tuple(ready)
+    ready.sort(key=tier_rank)
+    return ready[0].model_type, tuple(info.model_type for info in ready[1:]), ""
