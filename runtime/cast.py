@@ -9,16 +9,21 @@ the main-thread cost is those frame changes, whatever the number of objects (ben
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 
 import bpy
 import numpy as np
 
 from .. import compat
 from ..wangp_backend.cast_spec import CastMember
+from ..wangp_backend.spec import ShotSpec
 from . import camera_samples
 
+#: The stem of files only planned (``generate._plan_shot``), named after the take once it is made.
+PLANNED = "plan_"
 #: Frames looked at per shot (start and end included): a character on screen for a ninth of the shot is found.
 SAMPLES = 9
 _BOXED = {"MESH", "CURVE", "SURFACE", "META", "FONT", "VOLUME", "CURVES", "POINTCLOUD", "ARMATURE", "EMPTY",
@@ -161,6 +166,34 @@ def read_cast(
         members.append(CastMember(name=name, description=character.description.strip(),
                                   images=tuple(path for path, _image in paths), reason=reason))
     return tuple(members), tuple(to_save)
+
+
+def as_recorded(spec: ShotSpec, sidecar: str) -> ShotSpec:
+    """``spec`` with the files made per take (saved Blender images, dialogue cuts: ``plan_*`` names when only
+    planned) named as the take of ``sidecar`` named them, so an unchanged shot hashes like that take."""
+    try:
+        with open(sidecar, encoding="utf-8") as fh:
+            record = json.load(fh)
+    except (OSError, ValueError):
+        return spec
+    if not isinstance(record, dict):
+        return spec
+    images = {m.get("name"): m.get("images") or [] for m in record.get("cast") or () if isinstance(m, dict)}
+    members = []
+    for member in spec.cast:
+        old = images.get(member.name) or []
+        if len(old) == len(member.images):
+            member = replace(member, images=tuple(
+                str(o) if os.path.basename(path).startswith(PLANNED) else path
+                for path, o in zip(member.images, old, strict=True)))
+        members.append(member)
+    cuts = [d.get("path") for d in record.get("dialogue") or () if isinstance(d, dict)]
+    lines = [
+        replace(line, path=str(cuts[i])) if i < len(cuts) and os.path.basename(line.path).startswith(PLANNED)
+        else line
+        for i, line in enumerate(spec.dialogue)
+    ]
+    return replace(spec, cast=tuple(members), dialogue=tuple(lines))
 
 
 def save_images(to_save: Iterable[tuple[str, str]]) -> None:

@@ -21,6 +21,7 @@ from ..wangp_backend.batch import BatchItem, is_unchanged, schedule
 from . import (
     batch_queue,
     batches,
+    cast,
     guide_layout,
     inputs,
     jobs,
@@ -214,7 +215,7 @@ def _plan_shot(context, scene, obj, quality: str, animatic: bool, sidecar: str) 
     if sidecar:
         paths_ = _recorded_inputs(sidecar)
         spec = replace(snap.spec, start_image=paths_.get("start", ""), end_image=paths_.get("end", ""))
-        snap = replace(snap, spec=spec)
+        snap = replace(snap, spec=cast.as_recorded(spec, sidecar))
     built = snapshot.build(snap, session.catalog(), session.templates(), session.vram_gb(context), animatic)
     if built.blocking_errors:
         raise GenerateError(f"{obj.name}: " + "; ".join(built.blocking_errors))

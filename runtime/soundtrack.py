@@ -9,6 +9,8 @@ strips are only read; a take's own sound (tagged ``md_shot_key``) is never taken
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import threading
 import wave
@@ -50,8 +52,18 @@ class Cut:
     pieces: tuple[Piece, ...]
 
     def line(self) -> DialogueLine:
+        made_of = [(p.source, round(p.source_start_s, 4), round(p.length_s, 4), round(p.at_s, 4),
+                    round(p.volume, 4), _mtime(p.source)) for p in self.pieces]
         return DialogueLine(path=self.path, duration_s=self.duration_s, speaker=self.speaker,
-                            strips=tuple(dict.fromkeys(p.strip for p in self.pieces)))
+                            strips=tuple(dict.fromkeys(p.strip for p in self.pieces)),
+                            fingerprint=hashlib.sha256(json.dumps(made_of).encode()).hexdigest()[:16])
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.path.getmtime(path)
+    except OSError:
+        return 0.0
 
 
 def _speaker(strip, cast) -> str:

@@ -37,9 +37,12 @@ class DialogueLine:
     :param duration_s: its length in seconds (the shot's length).
     :param speaker: the cast member speaking ("" when no character is named for it).
     :param strips: the sound strips it was cut from (for the sidecar and messages).
+    :param fingerprint: what the cut is made of (files, offsets, volumes): folded into the settings hash, so
+        a moved line marks the shot changed even though the cut keeps its name.
     """
 
     path: str
     duration_s: float
     speaker: str = ""
     strips: tuple[str, ...] = ()
+    fingerprint: str = ""

@@ -148,3 +148,18 @@ def test_two_speakers_go_to_multitalk_as_audio_guide_and_audio_guide2(md, fake_w
     assert settings["audio_guide"].endswith("_dialogue_1_Mara.wav")
     assert settings["audio_guide2"].endswith("_dialogue_2_Theo.wav")
     assert [d["speaker"] for d in record["dialogue"]] == ["Mara", "Theo"]
+
+
+def test_only_changed_skips_an_unchanged_talking_shot_and_redoes_a_moved_line(md, fake_wangp, output_dir,
+                                                                              talking_shot, tmp_path):
+    fake_wangp(available=list(AVAILABLE))
+    line = _sound_strip(md, "Mara line", _tone(tmp_path / "line.wav", 1.0), 5, 13)
+    talking_shot.movie_director.model_type = "fantasy"
+    bpy.ops.movie_director.generate_scene(only_changed=True)
+    assert len(talking_shot.movie_director.takes) == 1
+    bpy.ops.movie_director.generate_scene(only_changed=True)
+    assert len(talking_shot.movie_director.takes) == 1  # the same cut, the same face: nothing to redo
+    assert bpy.context.scene.movie_director.batch_skipped == 1
+    line.frame_start = 20
+    bpy.ops.movie_director.generate_scene(only_changed=True)
+    assert len(talking_shot.movie_director.takes) == 2  # the line moved: the shot is made again

@@ -154,12 +154,16 @@ def catalog_note(info: ModelInfo) -> str:
 
 
 def _hash(settings: dict[str, Any], spec: ShotSpec) -> str:
-    """The settings' fingerprint; a guided shot's also covers its guide's content hash, so a moved layout
-    marks the shot changed even when the guide files keep their names."""
+    """The settings' fingerprint; a guided shot's also covers its guide's content hash, and a shot with
+    dialogue what its cuts are made of, so a moved layout or line marks the shot changed even when the
+    files keep their names."""
+    extra: dict[str, Any] = {}
     media = spec.guide_media
-    if media is None or not media.content_hash:
-        return settings_hash(settings)
-    return settings_hash({**settings, "guide_content_hash": media.content_hash})
+    if media is not None and media.content_hash:
+        extra["guide_content_hash"] = media.content_hash
+    if any(line.fingerprint for line in spec.dialogue):
+        extra["dialogue_fingerprints"] = [line.fingerprint for line in spec.dialogue]
+    return settings_hash({**settings, **extra}) if extra else settings_hash(settings)
 
 
 def _usable_numbers(spec: ShotSpec, errors: list[str]) -> ShotSpec:
