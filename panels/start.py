@@ -5,7 +5,7 @@ from __future__ import annotations
 import bpy
 
 from .. import preferences
-from ..runtime import session
+from ..runtime import session, shot_index
 from .base import active_shot, wrapped_label
 from .model_menu import resolved_model
 from .walkthrough import Step, current, steps
@@ -25,14 +25,13 @@ def model_installed(context: bpy.types.Context) -> bool:
 
 def first_run_steps(context: bpy.types.Context) -> tuple[Step, ...]:
     view = session.view()
-    shots = [o for o in context.scene.objects if o.movie_director.is_shot]
     return steps(
         preferences.wangp_setup(context).configured,
         view.state,
         view.mode,
         model_installed(context),
-        bool(shots),
-        any(len(o.movie_director.takes) for o in shots),
+        shot_index.has_shots(context.scene),  # a cached scan: this runs on every redraw
+        shot_index.any_takes(context.scene),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bpy
 
 from ..wangp_backend import messages as m
-from . import batches, jobs, keys, log, paths, preview, session, take_record, timeline, undo
+from . import batches, jobs, keys, log, paths, preview, session, shot_index, take_record, timeline, undo
 
 PHASES = {
     "loading_model": "Loading model",
@@ -122,5 +122,6 @@ def apply(msg: m.Message) -> None:
         shot.generation_phase = "Cancelled"
         log.write(f"{obj.name}: cancelled {msg.reason}".rstrip())
     if terminal:
+        shot_index.forget()  # the panels' "any failed" may have changed
         settle(obj, record.shot_key, outcome)
         batches.record(record.kind, record.scene_key, record.shot_name, outcome, _reason(msg))

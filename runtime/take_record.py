@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from ..wangp_backend import messages as m
-from . import paths
+from . import paths, shot_index
 
 
 def fields(msg: m.TakeReady) -> dict[str, Any]:
@@ -38,4 +38,5 @@ def add(shot: Any, values: dict[str, Any]) -> int:
         shot.compare_take_index = shot.active_take_index  # the A/B key goes back to the take shown before
     shot.active_take_index = len(shot.takes) - 1
     shot.take_list_index = shot.active_take_index  # the highlighted row is the take on the timeline
+    shot_index.forget()  # the panels' "any takes" changed
     return shot.active_take_index
