@@ -90,10 +90,15 @@ def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online:
     finally:
         # Also unregisters the pump's timer: one left at exit hangs Blender 4.5 and crashes 4.2.
         md.runtime.session.stop()
-    finished = demo_finish.deliver(out_dir, say) and finished
-
     strips = list(md.compat.all_strips(scene.sequence_editor)) if scene.sequence_editor else []
     rows = demo_summary.shot_rows(scene, strips, out_dir)
+    ok = len(rows) == len(demo_scene.SHOTS) and all(row.ok for row in rows)
+    # Saved under its final name before the contact sheet and the cut: the sheet's title names the .blend,
+    # which must be the result, not the hidden working file about to be removed.
+    bpy.ops.wm.save_as_mainfile(filepath=blend_path if ok else failed_path)
+    os.remove(work_path)
+    finished = demo_finish.deliver(out_dir, say) and finished
+    bpy.ops.wm.save_mainfile()  # what the contact sheet and the export recorded on the scene
     say("")
     say(demo_summary.table(rows))
     say("")
@@ -104,9 +109,6 @@ def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online:
         say(f"generate_scene reported: {generate_error}")
     if scene.movie_director.batch_summary:
         say(f"Batch: {scene.movie_director.batch_summary}")
-    ok = len(rows) == len(demo_scene.SHOTS) and all(row.ok for row in rows)
-    bpy.ops.wm.save_as_mainfile(filepath=blend_path if ok else failed_path)
-    os.remove(work_path)
     say(f"Saved {blend_path if ok else failed_path} ({time.monotonic() - started:.1f} s)")
     if not ok and os.path.isfile(blend_path):
         say(f"The earlier result {blend_path} is kept as it was.")

@@ -96,6 +96,11 @@ def test_the_demo_approves_a_take_draws_the_contact_sheet_and_exports_the_cut(de
         record = clips[f"{name} take 1"].range_in_parent()
         assert (round(record.start_time.value) + 1, round(record.duration.value)) == (start, end - start + 1)
     assert clips["SH010_DollyIn take 1"].metadata["movie_director"]["approved"] is True
+    # The sheet's title names the open .blend: the result must be saved under its own name before the sheet is
+    # drawn, not the hidden working file (".movie_director_demo.running.blend" was the title).
+    log = (out / "blender_output.log").read_text(errors="replace")
+    assert 'Saved as "movie_director_demo.blend"' in log and "Contact sheet written" in log, _log_tail(out)
+    assert log.index('Saved as "movie_director_demo.blend"') < log.index("Contact sheet written")
 
 
 def test_clips_are_on_disk_and_on_the_saved_timeline(demo_run, tmp_path):
