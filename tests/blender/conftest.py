@@ -11,9 +11,11 @@ animatic. ``bpy.app.timers`` never fire headless: tests drive ``md.pump()`` with
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -59,6 +61,9 @@ needs_in_process = pytest.mark.skipif(
 HOST_MODE = os.environ.get("MD_TEST_HOST_MODE", "") or ("" if IN_PROCESS_POSSIBLE else "BRIDGE")
 
 _TMP = tempfile.mkdtemp(prefix="md_blender_tier_")
+# Gone when the process ends (every run of the tier, a bench or a fault worker made one: megabytes each, left in
+# /tmp). Registered before bpy is imported, so it runs after bpy's own exit handlers (atexit runs them in reverse).
+atexit.register(shutil.rmtree, _TMP, True)
 os.environ["BLENDER_USER_RESOURCES"] = os.path.join(_TMP, "user")
 # Tests choose WanGP explicitly (fixture ``fake_wangp``); a developer's own settings must not leak in.
 for _name in ("WANGP_ROOT", "WANGP_SITE_PACKAGES", "WANGP_ARGS", "WANGP_HOST_MODE", "WANGP_PYTHON",
