@@ -24,13 +24,13 @@ def open_empty() -> bpy.types.Scene:
     md.runtime.session.stop(timeout=10.0)
     bpy.ops.wm.open_mainfile(filepath=conftest._EMPTY_BLEND)
     scene = bpy.context.scene
-    scene.movie_director.output_dir = tempfile.mkdtemp(prefix="md_bench_takes_")
+    scene.movie_director.output_dir = tempfile.mkdtemp(prefix="md_bench_takes_", dir=conftest._TMP)
     return scene
 
 
 def use_fake_wangp(**config) -> str:
     """Point the add-on at the WanGP test double with ``config`` (the fake re-reads it on every submit)."""
-    path = os.path.join(tempfile.mkdtemp(prefix="md_bench_fake_"), "fake_wangp.json")
+    path = os.path.join(tempfile.mkdtemp(prefix="md_bench_fake_", dir=conftest._TMP), "fake_wangp.json")
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(config, fh)
     os.environ.update(WANGP_ROOT=conftest.FAKE_WANGP_ROOT, WANGP_SITE_PACKAGES=conftest.WANGP_SITE_PACKAGES,
