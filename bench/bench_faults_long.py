@@ -143,14 +143,19 @@ def main() -> int:
     env["MD_BENCH_FAKE_CONFIG"] = config
     me = os.path.abspath(__file__)
     started = time.perf_counter()
-    worker = subprocess.Popen([sys.executable, me, "start", blend, output, plan_path], env=env, cwd=HERE,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # Its output goes to a file: a pipe nobody reads until the end fills up and blocks Blender's log writes.
+    log_path = os.path.join(work, "start.log")
+    with open(log_path, "w", encoding="utf-8") as log_file:
+        worker = subprocess.Popen([sys.executable, me, "start", blend, output, plan_path], env=env, cwd=HERE,
+                                  stdout=log_file, stderr=subprocess.STDOUT, text=True)
     while worker.poll() is None:
         if sum(len(v) for v in _takes_on_disk(output).values()) >= BLENDER_KILL_AT:
             worker.send_signal(signal.SIGKILL)
             break
         time.sleep(0.2)
-    out, _ = worker.communicate()
+    worker.wait()
+    with open(log_path, encoding="utf-8", errors="replace") as fh:
+        out = fh.read()
     first_s = time.perf_counter() - started
     if worker.returncode != -signal.SIGKILL:
         print(out[-4000:])
