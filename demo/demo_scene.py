@@ -202,10 +202,12 @@ def build_cast(scene: bpy.types.Scene, media_dir: str) -> tuple[str, str]:
     bpy.ops.movie_director.add_character(name=CHARACTER, description="a small orange robot")
     character = scene.movie_director.cast[-1]
     character.target = bpy.data.objects["Robot_Body"]
-    character.images.add().filepath = image_path
+    # Blend-relative ("//demo_media/..."), like everything the add-on keeps: demo_out can be moved or shared.
+    character.images.add().filepath = bpy.path.relpath(image_path)
     if not getattr(bpy.app.build_options, "audaspace", True):
         return image_path, ""  # a Blender without audio: the line cannot be a strip
     editor = scene.sequence_editor or scene.sequence_editor_create()
     strips = editor.strips if hasattr(editor, "strips") else editor.sequences  # 5.x renamed the collection
-    strips.new_sound(name=f"{CHARACTER} line", filepath=sound_path, channel=6, frame_start=LINE_FRAMES[0])
+    strips.new_sound(name=f"{CHARACTER} line", filepath=bpy.path.relpath(sound_path), channel=6,
+                     frame_start=LINE_FRAMES[0])
     return image_path, sound_path

@@ -30,7 +30,8 @@ for strip in strips:
         found.append({"name": strip.name, "shot_id": strip.get("md_shot_id"), "channel": strip.channel,
                       "start": strip.frame_final_start, "length": strip.frame_final_duration,
                       "file": bpy.path.abspath(strip.filepath), "fps": strip.fps})
-print("INSPECT " + json.dumps({"fps": scene.render.fps, "strips": found}))
+sounds = [strip.sound.filepath for strip in strips if strip.type == "SOUND"]
+print("INSPECT " + json.dumps({"fps": scene.render.fps, "strips": found, "sounds": sounds}))
 """
 
 
@@ -122,6 +123,10 @@ def test_clips_are_on_disk_and_on_the_saved_timeline(demo_run, tmp_path):
         strip = strips[name]
         assert (strip["channel"], strip["start"], strip["length"], strip["fps"]) == (2, start, end - start + 1, 24)
         assert strip["file"] in clips and strip["shot_id"]
+    # The demo's own media (the line of dialogue; the cast's reference image likewise) are blend-relative too, so
+    # the folder can be moved (they were absolute paths). No sound strip only on a Blender without audio.
+    for path in data["sounds"]:
+        assert path.startswith("//demo_media/"), data
 
 
 def test_the_demo_has_a_character_and_a_line_of_dialogue(demo_run):
