@@ -38,6 +38,9 @@ class MOVIE_DIRECTOR_OT_contact_sheet(bpy.types.Operator):
 
     def _start(self, context) -> str | None:
         out = os.path.abspath(bpy.path.abspath(self.filepath)) if self.filepath else default_path(context)
+        if os.path.isdir(out):  # else it became "<folder>.png" beside the folder the user picked
+            self.report({"ERROR"}, f"{out} is a folder: choose a file name for the contact sheet")
+            return None
         if not out.lower().endswith(".png"):
             out += ".png"
         try:
