@@ -156,7 +156,9 @@ def read_cast(
     Also records what the camera saw on the shot (``cast_seen``) for the panel, which never samples frames.
     """
     seen = seen_characters(context, scene, shot_obj)
-    shot_obj.movie_director.cast_seen = ", ".join(seen)
+    noted = ", ".join(seen)
+    if shot_obj.movie_director.cast_seen != noted:  # a write tags the object for an update: only on change
+        shot_obj.movie_director.cast_seen = noted
     by_name = {c.name: c for c in scene.movie_director.cast}
     members, to_save = [], []
     for name, reason in shot_cast_names(scene, shot_obj, seen):
