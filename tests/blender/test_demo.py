@@ -11,10 +11,13 @@ import re
 import subprocess
 import sys
 
+import bpy
 import pytest
 from conftest import FAKE_WANGP_ROOT, REPO, WANGP_SITE_PACKAGES
 
 DEMO = os.path.join(REPO, "demo", "run_demo.py")
+#: The demo's line of dialogue is a sound strip, which a Blender built without audio (the 4.2 wheel) cannot hold.
+HAS_AUDIO = bool(getattr(bpy.app.build_options, "audaspace", True))
 SHOTS = {"SH010_DollyIn": (1, 48), "SH020_Pan": (49, 84), "SH030_Static": (85, 144)}
 
 INSPECT = """
@@ -91,8 +94,9 @@ def test_the_demo_approves_a_take_draws_the_contact_sheet_and_exports_the_cut(de
     clips = {c.name: c for track in timeline.video_tracks() for c in track.find_clips()}
     assert set(clips) == {f"{name} take 1" for name in SHOTS}
     # The robot's line (a user sound strip) is in the cut's sound, where it was put.
-    (line,) = [c for track in timeline.audio_tracks() for c in track.find_clips() if c.name == "Robot line"]
-    assert round(line.range_in_parent().start_time.value) + 1 == 13
+    if HAS_AUDIO:  # a Blender without audio (the 4.2 wheel) makes no sound strip: the demo says so
+        (line,) = [c for track in timeline.audio_tracks() for c in track.find_clips() if c.name == "Robot line"]
+        assert round(line.range_in_parent().start_time.value) + 1 == 13
     for name, (start, end) in SHOTS.items():
         record = clips[f"{name} take 1"].range_in_parent()
         assert (round(record.start_time.value) + 1, round(record.duration.value)) == (start, end - start + 1)
@@ -100,8 +104,9 @@ def test_the_demo_approves_a_take_draws_the_contact_sheet_and_exports_the_cut(de
     # The sheet's title names the open .blend: the result must be saved under its own name before the sheet is
     # drawn, not the hidden working file (".movie_director_demo.running.blend" was the title).
     log = (out / "blender_output.log").read_text(errors="replace")
-    assert 'Saved as "movie_director_demo.blend"' in log and "Contact sheet written" in log, _log_tail(out)
-    assert log.index('Saved as "movie_director_demo.blend"') < log.index("Contact sheet written")
+    saved = re.search(r'Saved (as )?"movie_director_demo\.blend"', log)  # 4.2 says "Saved", later ones "Saved as"
+    assert saved and "Contact sheet written" in log, _log_tail(out)
+    assert saved.start() < log.index("Contact sheet written")
 
 
 def test_clips_are_on_disk_and_on_the_saved_timeline(demo_run, tmp_path):
@@ -131,8 +136,11 @@ def test_clips_are_on_disk_and_on_the_saved_timeline(demo_run, tmp_path):
 
 def test_the_demo_has_a_character_and_a_line_of_dialogue(demo_run):
     out, proc = demo_run
-    assert "Cast: Robot (reference robot_reference.png); a line of dialogue (robot_line.wav) under SH010_DollyIn" \
-        in proc.stdout
+    if HAS_AUDIO:
+        assert "Cast: Robot (reference robot_reference.png); a line of dialogue (robot_line.wav) under SH010_DollyIn" \
+            in proc.stdout
+    else:  # the 4.2 wheel has no audio: no line of dialogue, and the demo does not claim one
+        assert "Cast: Robot (reference robot_reference.png)\n" in proc.stdout
     records = {}
     for path in out.rglob("*.json"):
         record = json.loads(path.read_text())
