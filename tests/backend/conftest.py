@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +31,9 @@ def fake_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[...
 
     def update(values: dict[str, Any] | None = None, **more: Any) -> dict[str, Any]:
         current.update(values or {}, **more)
-        path.write_text(json.dumps(current), encoding="utf-8")
+        # Written whole, then renamed: the fake re-reads the file from its job threads at any moment.
+        path.with_suffix(".tmp").write_text(json.dumps(current), encoding="utf-8")
+        os.replace(path.with_suffix(".tmp"), path)
         return dict(current)
 
     update()

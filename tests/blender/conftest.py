@@ -165,7 +165,9 @@ def fake_wangp(md, tmp_path, monkeypatch) -> Callable[..., dict]:
 
     def configure(**values) -> dict:
         config.update(values)
-        config_path.write_text(json.dumps(config))
+        # Written whole, then renamed: the fake re-reads the file from its job threads at any moment.
+        config_path.with_suffix(".tmp").write_text(json.dumps(config))
+        os.replace(config_path.with_suffix(".tmp"), config_path)
         return dict(config)
 
     configure()

@@ -66,7 +66,9 @@ class RayFarm:
     def configure(self, **values: Any) -> None:
         current = json.loads(self.fake_config.read_text()) if self.fake_config.exists() else {}
         current.update(values)
-        self.fake_config.write_text(json.dumps(current))
+        # Written whole, then renamed: the workers re-read the file from their job threads at any moment.
+        self.fake_config.with_suffix(".tmp").write_text(json.dumps(current))
+        os.replace(self.fake_config.with_suffix(".tmp"), self.fake_config)
 
     @staticmethod
     def wait(check: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
