@@ -68,6 +68,7 @@ class MOVIE_DIRECTOR_MT_main(bpy.types.Menu):
         layout.operator("movie_director.add_character_image", icon="IMAGE_REFERENCE")
         layout.operator("movie_director.find_cast", icon="VIEWZOOM")
         layout.operator_menu_enum("movie_director.set_cast_override", "mode", text="Cast Override", icon="PINNED")
+        layout.operator("movie_director.edit_pose_bones", text="Add Pose Keypoint", icon="BONE_DATA").action = "ADD"
         layout.operator("movie_director.choose_available_model", icon="CHECKMARK")
         layout.operator("movie_director.export_settings", icon="EXPORT")
         layout.operator("movie_director.open_log", icon="TEXT")

@@ -13,6 +13,7 @@ from .choose_available_model import MOVIE_DIRECTOR_OT_choose_available_model
 from .compare_takes import MOVIE_DIRECTOR_OT_compare_takes
 from .contact_sheet import MOVIE_DIRECTOR_OT_contact_sheet
 from .describe_camera import MOVIE_DIRECTOR_OT_describe_camera
+from .edit_pose_bones import MOVIE_DIRECTOR_OT_edit_pose_bones
 from .export_cut import MOVIE_DIRECTOR_OT_export_cut
 from .export_settings import MOVIE_DIRECTOR_OT_export_settings
 from .find_cast import MOVIE_DIRECTOR_OT_find_cast
@@ -52,6 +53,7 @@ classes = (
     MOVIE_DIRECTOR_OT_set_active_take,
     MOVIE_DIRECTOR_OT_export_settings,
     MOVIE_DIRECTOR_OT_describe_camera,
+    MOVIE_DIRECTOR_OT_edit_pose_bones,
     MOVIE_DIRECTOR_OT_open_preferences,
     MOVIE_DIRECTOR_OT_open_log,
     MOVIE_DIRECTOR_OT_choose_available_model,

@@ -25,6 +25,18 @@ Emit = Callable[[str], None]
 NEAR_PERCENTILE, FAR_PERCENTILE = 0.5, 99.5
 
 
+#: The guide at the scene's frame rate, beside the control video (the add-on puts it on the timeline).
+TIMELINE_VIDEO = "timeline.mp4"
+
+
+def scene_rate(frames: list[str], fps: float, scene_fps: float) -> list[str]:
+    """The frames shown at each scene frame over the same span of time (nearest clip frame)."""
+    if not frames or abs(fps - scene_fps) < 1e-6:
+        return list(frames)
+    count = round((len(frames) - 1) * scene_fps / fps) + 1
+    return [frames[min(len(frames) - 1, round(j * fps / scene_fps))] for j in range(count)]
+
+
 class GuideError(Exception):
     """The scene cannot give this guide; the message is one sentence for the shot."""
 
@@ -49,6 +61,10 @@ def run(job: GuideJob, emit: Emit) -> dict:
                 frames = _control_frames(scene, camera, job, work, emit)
                 encode.encode_mp4(frames, job.control_path, job.width, job.height, job.fps)
                 result["control_path"] = job.control_path
+                # The same frames at the scene's rate, for the timeline (the control plays at the model's).
+                timeline = os.path.join(os.path.dirname(job.control_path), TIMELINE_VIDEO)
+                encode.encode_mp4(scene_rate(frames, job.fps, job.scene_fps), timeline, job.width, job.height,
+                                  job.scene_fps)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return result

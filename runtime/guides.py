@@ -224,3 +224,24 @@ def stop() -> None:
     _waiting.clear()
     _failed.clear()
     _pending_records.clear()
+
+
+def show_thumbnail(obj: bpy.types.Object, media: GuideMedia) -> None:
+    """Point the shot's guide thumbnail at the guide (its first still, else the control video's first frame)."""
+    path = media.keyframes[0].path if media.keyframes else media.control_video
+    if not path:
+        return
+    shot = obj.movie_director
+    image = shot.guide_thumbnail
+    if image is not None and bpy.path.abspath(image.filepath) == path:
+        return
+    if image is None or image.users > 1:
+        image = bpy.data.images.load(path, check_existing=False)
+        image.name = f"MD Guide {obj.name}"
+        shot.guide_thumbnail = image
+    else:
+        image.source = "MOVIE" if path.lower().endswith(".mp4") else "FILE"
+        image.filepath = path
+        image.reload()
+    # The panel draws the image's preview; it is made here, never in draw().
+    image.preview_ensure()

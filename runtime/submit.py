@@ -70,6 +70,7 @@ def _with_guide(job: jobs.PendingJob, built, animatic: bool):
     if obj is not None:
         shot = obj.movie_director
         shot.guide_hash, shot.guide_video = value.content_hash, value.control_video
+        guides.show_thumbnail(obj, value)
     return snap, built
 
 

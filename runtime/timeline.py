@@ -16,7 +16,7 @@ from typing import Any
 import bpy
 
 from .. import compat
-from . import keys, log, paths, placement
+from . import guide_strips, keys, log, paths, placement
 
 CHANNEL_NAME = "Movie Director"
 AUDIO_CHANNEL_NAME = "Movie Director Audio"
@@ -52,9 +52,9 @@ def shot_strips(scene: bpy.types.Scene, shot_key: str) -> list[Any]:
 
 
 def shot_strip(scene: bpy.types.Scene, shot_key: str) -> Any | None:
-    """The shot's movie strip, or None."""
+    """The shot's movie strip (its take, not its guide), or None."""
     for strip in shot_strips(scene, shot_key):
-        if strip.type == "MOVIE":
+        if strip.type == "MOVIE" and not guide_strips.is_guide(strip):
             return strip
     return None
 
@@ -95,11 +95,13 @@ def _previous_fps(shot: Any, strip: Any, default: float) -> float:
     return default
 
 
-def _place_movie(scene: bpy.types.Scene, editor: Any, obj: bpy.types.Object, take: Any, path: str) -> Any:
+def _place_movie(scene: bpy.types.Scene, editor: Any, obj: bpy.types.Object, take: Any, path: str,
+                 head: int = 0) -> Any:
     """The take's movie strip: the shot's strip with the new clip swapped in, or a new one.
 
     Nothing reads the strip's ``fps``: that opens the movie file again on the main thread (the take
-    knows its rate and picture size).
+    knows its rate and picture size). ``head`` timeline frames at the clip's start are hidden (a continued
+    take begins with the frames of the take it continues; they stay in the clip as a handle).
     """
     shot = obj.movie_director
     key = keys.shot_key(scene, obj)
@@ -132,7 +134,7 @@ def _place_movie(scene: bpy.types.Scene, editor: Any, obj: bpy.types.Object, tak
     placement.fit(scene, strip, width, height)
     if not moved:
         try:
-            channel = placement.settle(editor, strip, start, start, out, first)
+            channel = placement.settle(editor, strip, start - head, start, out, first)
         except placement.NoFreeChannel as exc:
             compat.remove_strip(editor, strip)
             raise TimelineError(f"{obj.name}: no channel is free for the take ({exc})") from exc
@@ -196,8 +198,12 @@ def show_take(scene: bpy.types.Scene, obj: bpy.types.Object, take_index: int) ->
     _waiting.pop(key, None)  # a placement made now supersedes one still waiting for a render or save
     editor = scene.sequence_editor or scene.sequence_editor_create()
     media = paths.stored(path)  # blend-relative inside the project folder: the project can move
-    strip = _place_movie(scene, editor, obj, take, media)
+    guide, trim = guide_strips.read_guide(take.sidecar_path) if take.sidecar_path else ({}, 0)
+    head = round(trim * scene_fps(scene) / guide["fps"]) if trim and guide.get("fps") else trim
+    strip = _place_movie(scene, editor, obj, take, media, head)
     _tag(strip, key, shot.shot_id, take_index)
+    guide_strips.replace(scene, editor, shot, key, strip, guide, tag=lambda s: _tag(s, key, shot.shot_id, take_index),
+                         log=log.write)
     if take.has_audio:
         try:
             sound = _place_sound(scene, editor, obj, media, strip)

@@ -61,6 +61,36 @@ def test_guided_shot_renders_its_guide_then_generates(md, guided):
     assert frames.shape[0] == guide["frames"] == settings["video_length"]
     assert (meta["width"], meta["height"], meta["fps"]) == (guide["width"], guide["height"], guide["fps"])
     assert shot.guide_blockout, "a Workbench scene's keyframe is flagged as a blockout"
+    assert shot.guide_thumbnail is not None and bpy.path.abspath(shot.guide_thumbnail.filepath) == \
+        settings["image_refs"][0]
+
+
+def _strips(scene):
+    editor = scene.sequence_editor
+    return list(editor.strips if hasattr(editor, "strips") else editor.sequences)
+
+
+def test_guide_strips_sit_under_the_take_muted_and_never_cover_a_user_strip(md, guided):
+    obj, _objects = guided
+    scene = bpy.context.scene
+    scene.movie_director.channel = 3
+    editor = scene.sequence_editor_create()
+    user = md.compat.new_effect(editor, "User Title", "COLOR", 2, 1, 30)
+    assert bpy.ops.movie_director.generate_shot() == {"FINISHED"}
+    take = md.runtime.timeline.shot_strip(scene, md.runtime.keys.shot_key(scene, obj))
+    assert take is not None and take.channel == 3 and not take.mute
+    guides = [s for s in _strips(scene) if s.get("md_guide")]
+    video = [s for s in guides if s.type == "MOVIE"]
+    stills = [s for s in guides if s.type == "IMAGE"]
+    assert len(video) == 1 and len(stills) == 1 and all(s.mute for s in guides)
+    assert video[0].channel == 1, "the nearest free channel under the take (2 holds the user's strip)"
+    assert video[0].frame_final_start == 1 and video[0].frame_final_end <= 25
+    assert stills[0].channel not in (1, 2, 3, 4) and stills[0].frame_final_start == 1
+    assert (user.channel, user.frame_final_start, user.frame_final_end) == (2, 1, 30)
+    assert scene.sequence_editor.channels[1].name == "Guide"
+    # Another take replaces the guide strips with its own (never piles them up).
+    bpy.ops.movie_director.generate_shot()
+    assert len([s for s in _strips(scene) if s.get("md_guide")]) == 2
 
 
 def test_unchanged_shot_reuses_its_guide_and_a_moved_object_renders_again(md, guided):
@@ -145,3 +175,28 @@ def test_bad_scenes_are_refused_before_submitting(md, session, make_shot, case, 
     with pytest.raises(RuntimeError, match=message):
         bpy.ops.movie_director.generate_shot()
     assert md.runtime.jobs.count() == 0 and len(obj.movie_director.takes) == 0
+
+
+def test_continued_shot_follows_its_guide_and_lands_without_the_continued_frames(md, session, make_shot):
+    first = make_shot("SH010", 1, 24, resolution="64x48")
+    guide_scene.layout(first, frames=(1, 48))
+    first.movie_director.model_type = MODEL
+    assert bpy.ops.movie_director.generate_shot() == {"FINISHED"}
+    second = make_shot("SH020", 25, 48, resolution="64x48")
+    second.location, second.rotation_euler = (0.0, -3.0, 1.5), (1.5708, 0.0, 0.0)
+    second.keyframe_insert("location", frame=25)
+    second.location.x += 0.5
+    second.keyframe_insert("location", frame=48)
+    shot = second.movie_director
+    shot.model_type, shot.guide, shot.continue_previous = MODEL, "DEPTH", True
+    assert bpy.ops.movie_director.generate_shot() == {"FINISHED"}
+    assert shot.generation_status == "done", shot.error_message
+    sidecar = _sidecar(second)
+    assert sidecar["settings"]["video_source"].startswith(first.movie_director.takes[0].filepath)
+    assert "T" in sidecar["settings"]["video_prompt_type"]
+    trim = sidecar["trim_head_frames"]
+    assert trim > 0
+    scene = bpy.context.scene
+    strip = md.runtime.timeline.shot_strip(scene, md.runtime.keys.shot_key(scene, second))
+    assert strip.frame_final_start == 25 and strip.frame_offset_start == round(trim * 24 / sidecar["fps"])
+    assert strip.frame_final_end <= 49

@@ -90,9 +90,9 @@ def panel(name: str, space: str = "view3d"):
     return getattr(bpy.types, f"MOVIE_DIRECTOR_PT_{name}_{space}")
 
 
-PANELS = ("start", "session", "shot", "shot_camera", "shot_images", "shot_advanced", "generate", "takes", "batch",
-          "cast")
-SHOT_PANELS = ("shot_camera", "shot_images", "shot_advanced", "generate", "takes")
+PANELS = ("start", "session", "shot", "shot_camera", "shot_images", "shot_guide", "shot_advanced", "generate",
+          "takes", "batch", "cast")
+SHOT_PANELS = ("shot_camera", "shot_images", "shot_guide", "shot_advanced", "generate", "takes")
 
 
 @pytest.fixture
@@ -330,6 +330,22 @@ def test_images_fields_per_source_and_model_check(shot):
     assert "takes no end image" in labels and "takes no start image" not in labels
     md_shot.start_image_source = "PREVIOUS_SHOT"
     assert "previous shot's active take" in draw(panel("shot_images")).labels()
+
+
+def test_guide_fields_pose_map_and_blockout_warning(shot):
+    md_shot = shot.movie_director
+    drawn = draw(panel("shot_guide"))
+    assert {"guide", "keyframes", "continue_previous"} <= set(drawn.props())
+    assert "guide_strength" not in drawn.props() and "pose_rig" not in drawn.props()
+    md_shot.guide, md_shot.keyframes = "DEPTH_POSE", "FIRST"
+    bpy.context.scene.render.engine = "BLENDER_WORKBENCH"
+    bpy.ops.movie_director.edit_pose_bones(action="ADD")
+    assert md_shot.pose_rig == "CUSTOM" and md_shot.pose_bone_map[0].keypoint == "nose"
+    drawn = draw(panel("shot_guide"))
+    assert {"guide_strength", "pose_rig", "keypoint", "bone", "keyframe_first_image"} <= set(drawn.props())
+    assert "grey blockout still makes a grey clip" in drawn.labels()
+    bpy.ops.movie_director.edit_pose_bones(action="REMOVE", index=0)
+    assert len(md_shot.pose_bone_map) == 0
 
 
 # --- generate ---------------------------------------------------------------------------------------
