@@ -163,9 +163,9 @@ def scene_hash(scene: bpy.types.Scene) -> str:
     """A fingerprint of the whole scene (every key of every curve): it names the saved copy, so unchanged
     scenes share one copy across clicks and the shots of a batch."""
     digest = hashlib.sha256(repr((scene.name, scene.render.engine, bpy.data.filepath)).encode())
-    for obj in sorted(scene.objects, key=lambda o: o.name):
-        digest.update(repr((obj.hide_render, obj.data.name if obj.data else "")).encode())
-        _object(digest, obj, -(2**31), 2**31)
+    objects = sorted(scene.objects, key=lambda o: o.name)
+    digest.update(repr([o.hide_render for o in objects]).encode())
+    _objects(digest, objects, -(2**31), 2**31)
     return digest.hexdigest()[:24]
 
 
@@ -179,26 +179,43 @@ def layout_hash(scene: bpy.types.Scene, camera: bpy.types.Object, objects: Itera
     data = camera.data
     digest.update(repr((camera.name, data.type, data.lens, data.sensor_width, data.sensor_height, data.sensor_fit,
                         data.shift_x, data.shift_y, data.clip_start, data.clip_end, data.ortho_scale)).encode())
-    for obj in sorted(objects, key=lambda o: o.name):
-        _object(digest, obj, start, end)
+    _objects(digest, sorted(objects, key=lambda o: o.name), start, end)
     return digest.hexdigest()
 
 
-def _object(digest: Any, obj: bpy.types.Object, start: int, end: int) -> None:
-    parent = obj.parent.name if obj.parent else ""
-    digest.update(repr((obj.name, obj.type, parent, obj.parent_type, obj.parent_bone,
-                        [(c.type, getattr(getattr(c, "target", None), "name", "")) for c in obj.constraints],
-                        [slot.material.name if slot.material else "" for slot in obj.material_slots])).encode())
-    digest.update(_floats(v for row in obj.matrix_parent_inverse for v in row))
-    animated = False
-    for fcurve in action_fcurves(obj.animation_data):
-        animated = True
-        _fcurve(digest, fcurve, start, end)
-    if not animated:
-        digest.update(_floats(v for row in obj.matrix_basis for v in row))
+def _objects(digest: Any, objects: list[bpy.types.Object], start: int, end: int) -> None:
+    """Hash many objects with few Python calls each: plain attributes in one repr, shared meshes once."""
+    seen_data: set[int] = set()
+    rows = []
+    for obj in objects:
+        parent = obj.parent
+        rows.append((obj.name, obj.type, parent.name if parent else "", obj.parent_bone,
+                     obj.data.name if obj.data else "", [s.name for s in obj.material_slots]))
+        if parent is not None:
+            digest.update(_floats(v for row in obj.matrix_parent_inverse for v in row))
+        if len(obj.constraints):
+            digest.update(repr([(c.type, getattr(getattr(c, "target", None), "name", ""))
+                                for c in obj.constraints]).encode())
+        animated = False
+        if obj.animation_data is not None:
+            for fcurve in action_fcurves(obj.animation_data):
+                animated = True
+                _fcurve(digest, fcurve, start, end)
+        if not animated:
+            digest.update(_floats(v for row in obj.matrix_basis for v in row))
+        data = obj.data
+        if data is not None and data.as_pointer() not in seen_data:
+            seen_data.add(data.as_pointer())
+            _data(digest, obj)
+        elif obj.type == "ARMATURE" and obj.pose is not None:
+            _pose(digest, obj)
+    digest.update(repr(rows).encode())
+
+
+def _data(digest: Any, obj: bpy.types.Object) -> None:
     if obj.type == "MESH":
         mesh = obj.data
-        digest.update(repr((mesh.name, len(mesh.vertices), len(mesh.polygons), len(obj.modifiers))).encode())
+        digest.update(repr((len(mesh.vertices), len(mesh.polygons), len(obj.modifiers))).encode())
         if len(mesh.vertices) <= HASH_VERTICES_MAX:
             co = np.empty(len(mesh.vertices) * 3, np.float32)
             mesh.vertices.foreach_get("co", co)
@@ -211,9 +228,13 @@ def _object(digest: Any, obj: bpy.types.Object, start: int, end: int) -> None:
         bones.foreach_get("tail_local", tails)
         digest.update(heads.tobytes() + tails.tobytes())
         if obj.pose is not None:
-            basis = np.empty(len(obj.pose.bones) * 16, np.float32)
-            obj.pose.bones.foreach_get("matrix_basis", basis)
-            digest.update(basis.tobytes())
+            _pose(digest, obj)
+
+
+def _pose(digest: Any, obj: bpy.types.Object) -> None:
+    basis = np.empty(len(obj.pose.bones) * 16, np.float32)
+    obj.pose.bones.foreach_get("matrix_basis", basis)
+    digest.update(basis.tobytes())
 
 
 def _fcurve(digest: Any, fcurve: Any, start: int, end: int) -> None:

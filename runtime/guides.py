@@ -164,7 +164,7 @@ def pump_events() -> bool:
         shots = {shot for key, shot in _waiting.values() if key == message.key}
         if isinstance(message, GuideProgress):
             for shot in shots:
-                _status(shot, f"Rendering the guide: frame {message.done}/{message.total}")
+                _status(shot, f"Rendering the guide: frame {message.done}/{message.total}", to_log=False)
             continue
         finished = True
         for token in [t for t, (k, _s) in _waiting.items() if k == message.key]:
@@ -200,7 +200,7 @@ def _write_record(message: GuideDone) -> None:
     os.replace(path + ".tmp", path)
 
 
-def _status(shot_key: str, text: str, blockout: bool | None = None) -> None:
+def _status(shot_key: str, text: str, blockout: bool | None = None, to_log: bool = True) -> None:
     _scene, obj = keys.find_shot(shot_key)
     if obj is None:
         return
@@ -208,7 +208,8 @@ def _status(shot_key: str, text: str, blockout: bool | None = None) -> None:
     shot.guide_status = text
     if blockout is not None:
         shot.guide_blockout = blockout
-    log.write(f"{obj.name}: {text}")
+    if to_log:
+        log.write(f"{obj.name}: {text}")
 
 
 def busy() -> bool:
