@@ -44,6 +44,7 @@ def mark_shots(cameras: list[bpy.types.Object]) -> None:
         shot.prompt = plan.prompt
         shot.camera_mode = "MANUAL"
         shot.camera_movements = set(plan.camera_moves)
+        shot.guide, shot.keyframes, shot.model_type = plan.guide, plan.keyframes, plan.model_type
 
 
 def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online: bool = False,
@@ -72,6 +73,7 @@ def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online:
     demo_scene.clear_data()
     demo_scene.build_set(scene)
     cameras = demo_scene.build_cameras(scene)
+    demo_scene.build_walker(scene)
     # Saved first so the default output folder (//movie_director/) is next to the .blend in out_dir.
     bpy.ops.wm.save_as_mainfile(filepath=work_path)
     mark_shots(cameras)

@@ -31,6 +31,10 @@ class ShotPlan:
     lens_mm: float
     camera_moves: frozenset[str]
     prompt: str
+    #: Object.movie_director.guide and .keyframes (the layout drives the video), and the model that takes them
+    guide: str = "NONE"
+    keyframes: str = "NONE"
+    model_type: str = ""
 
 
 SHOTS: tuple[ShotPlan, ...] = (
@@ -42,7 +46,10 @@ SHOTS: tuple[ShotPlan, ...] = (
         aim=((0.0, 0.0, 1.1), (0.0, 0.0, 1.1)),
         lens_mm=40.0,
         camera_moves=frozenset({"dolly_in"}),
-        prompt="A small orange robot waits alone in a quiet stone plaza at dusk, looking up at the sky",
+        prompt="A small orange robot waits alone in a quiet stone plaza at dusk while a traveller walks past",
+        guide="DEPTH_POSE",
+        # LTX-2 takes a rendered depth/pose video (with its union-control IC-LoRA).
+        model_type="ltx2_22B_distilled",
     ),
     ShotPlan(
         name="SH020_Pan",
@@ -53,6 +60,9 @@ SHOTS: tuple[ShotPlan, ...] = (
         lens_mm=32.0,
         camera_moves=frozenset({"pan_right"}),
         prompt="A blue cone-shaped companion rolls across the plaza towards the robot past a wooden crate",
+        keyframes="FIRST",
+        # Wan image-to-video: the still rendered through the camera at the first frame is its start image.
+        model_type="i2v",
     ),
     ShotPlan(
         name="SH030_Static",
@@ -114,6 +124,54 @@ def build_cameras(scene: bpy.types.Scene) -> list[bpy.types.Object]:
         made.append(camera)
     scene.camera = made[0]
     return made
+
+
+#: A walker's bones, named like Blender's human metarig (the Pose guide maps them with its preset):
+#: name -> (head, tail) in the armature's space, standing 1.8 m tall.
+WALKER_BONES = {
+    "spine": ((0, 0, 1.0), (0, 0, 1.3)), "spine.004": ((0, 0, 1.5), (0, 0, 1.6)),
+    "spine.006": ((0, 0, 1.6), (0, 0, 1.8)),
+    "upper_arm.L": ((0.2, 0, 1.45), (0.2, 0, 1.2)), "forearm.L": ((0.2, 0, 1.2), (0.2, 0, 0.95)),
+    "hand.L": ((0.2, 0, 0.95), (0.2, 0, 0.85)),
+    "upper_arm.R": ((-0.2, 0, 1.45), (-0.2, 0, 1.2)), "forearm.R": ((-0.2, 0, 1.2), (-0.2, 0, 0.95)),
+    "hand.R": ((-0.2, 0, 0.95), (-0.2, 0, 0.85)),
+    "thigh.L": ((0.1, 0, 1.0), (0.1, 0, 0.55)), "shin.L": ((0.1, 0, 0.55), (0.1, 0, 0.1)),
+    "foot.L": ((0.1, 0, 0.1), (0.1, -0.15, 0.0)),
+    "thigh.R": ((-0.1, 0, 1.0), (-0.1, 0, 0.55)), "shin.R": ((-0.1, 0, 0.55), (-0.1, 0, 0.1)),
+    "foot.R": ((-0.1, 0, 0.1), (-0.1, -0.15, 0.0)),
+}
+
+
+def build_walker(scene: bpy.types.Scene) -> bpy.types.Object:
+    """An armature walking across the plaza (legs and arms swinging), for the Pose guide.
+
+    Bones can only be made in edit mode, so this is the one place the demo uses an operator.
+    """
+    data = bpy.data.armatures.new("Walker")
+    walker = bpy.data.objects.new("Walker", data)
+    _collection(scene, "Walker").objects.link(walker)
+    view_layer = bpy.context.view_layer
+    previous = view_layer.objects.active
+    view_layer.objects.active = walker
+    bpy.ops.object.mode_set(mode="EDIT")
+    for name, (head, tail) in WALKER_BONES.items():
+        bone = data.edit_bones.new(name)
+        bone.head, bone.tail = Vector(head), Vector(tail)
+    bpy.ops.object.mode_set(mode="OBJECT")
+    view_layer.objects.active = previous
+    first, last = SHOTS[0].frame_start, SHOTS[-1].frame_end
+    walker.rotation_euler = (0.0, 0.0, math.radians(-90))  # faces +X, its walking direction
+    for frame, x in ((first, -4.0), (last, 4.0)):
+        walker.location = (x, -1.5, 0.0)
+        walker.keyframe_insert("location", frame=frame)
+    for frame in range(first, last + 1, 12):
+        swing = math.radians(25 if (frame // 12) % 2 else -25)
+        for bone, sign in (("thigh.L", 1), ("thigh.R", -1), ("upper_arm.L", -1), ("upper_arm.R", 1)):
+            pose_bone = walker.pose.bones[bone]
+            pose_bone.rotation_mode = "XYZ"
+            pose_bone.rotation_euler = (sign * swing, 0.0, 0.0)
+            pose_bone.keyframe_insert("rotation_euler", frame=frame)
+    return walker
 
 
 def _look_at(eye: Vector, target: Vector):

@@ -53,7 +53,8 @@ def shot_rows(scene: bpy.types.Scene, strips: list[Any], out_dir: str) -> list[S
         shot = obj.movie_director
         take = shot.takes[shot.active_take_index] if 0 <= shot.active_take_index < len(shot.takes) else None
         clip = bpy.path.abspath(take.filepath) if take else ""
-        strip = next((s for s in strips if s.get("md_shot_id") == shot.shot_id and s.type == "MOVIE"), None)
+        strip = next((s for s in strips if s.get("md_shot_id") == shot.shot_id and s.type == "MOVIE"
+                      and not s.get("md_guide")), None)
         rows.append(ShotRow(
             shot=obj.name,
             frames=f"{shot.frame_start}-{shot.frame_end} ({shot.frame_end - shot.frame_start + 1})",

@@ -136,7 +136,8 @@ def media_for(token: str, shot_key: str, plan: GuidePlan, target: GuideTarget, t
             handle.write(job.to_json())
         _pending_records[key] = (folder, keyframes)
         producer().start(key, job, os.path.join(folder, "job.json"))
-        _status(shot_key, f"Rendering the {plan.mode.replace('_', ' ').lower()} guide")
+        what = f"the {plan.mode.replace('_', ' ').lower()} guide" if plan.mode != "NONE" else "the keyframes"
+        _status(shot_key, f"Rendering {what}")
     return "waiting", None
 
 
