@@ -112,8 +112,7 @@ def apply_guide(
         errors.append(f"Guide strength {spec.guide_strength:g} is out of range: use a value from 0 to 1")
         return GuidePlan()
     problem = guide_table.guide_problem(info, spec.guide, spec.keyframes, continuing)
-    # Before any catalog (WanGP still loading) the model is a stand-in with no capabilities: judge it at submit.
-    if problem and catalog is not None:
+    if problem:
         errors.append(_refusal(info, problem, spec, catalog))
         return GuidePlan()
 
