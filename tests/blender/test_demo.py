@@ -174,7 +174,10 @@ def test_with_wangp_configured_the_demo_uses_it(tmp_path):
     assert len([t for t in takes if "parent_take" not in t]) == 3
     [post] = [t for t in takes if "parent_take" in t]
     assert post["shot_name"] == "SH020_Pan" and post["postprocess"]["spatial_upsampling"] == "lanczos1.5"
-    assert len(list(out.rglob("*.mp4"))) == 4
+    # The guided shots' control videos and stills sit beside their takes, in guides/ folders.
+    assert len([p for p in out.rglob("*.mp4") if "guides" not in p.parts]) == 4
+    assert len([p for p in out.rglob("*.mp4") if "guides" in p.parts]) == 1, "SH010's depth+pose guide"
+    assert len(list(out.rglob("guides/*/key_0000.png"))) == 1, "SH020's first keyframe"
     assert "Post-processed SH020_Pan take 1 into take 2" in proc.stdout
     assert (out / "cut.otio").is_file() and (out / "contact_sheet.png").is_file()
 
@@ -183,7 +186,7 @@ def test_a_failed_shot_makes_the_demo_exit_non_zero(tmp_path):
     env = _clean_env(tmp_path)
     config = tmp_path / "fake_wangp.json"
     config.write_text(json.dumps({"load_delay_s": 0.05, "step_delay_s": 0.01, "steps_cap": 3,
-                                  "fail_models": {"t2v_1.3B": "oom"}}))
+                                  "fail_models": {"t2v_1.3B": "oom", "ltx2_22B_distilled": "oom", "i2v": "oom"}}))
     env.update(WANGP_ROOT=FAKE_WANGP_ROOT, WANGP_SITE_PACKAGES=WANGP_SITE_PACKAGES, FAKE_WANGP_CONFIG=str(config))
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, DEMO, "--out", str(out)], capture_output=True, text=True, env=env,
