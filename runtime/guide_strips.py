@@ -5,7 +5,7 @@ The guide comes from the take's sidecar (``guide``: control video, keyframe file
 shows the guide that made it. The strip shows the renderer's scene-rate copy (``timeline.mp4``; the
 control itself is at the model's rate, which would play too fast). Channels come from
 :mod:`placement`: a strip is made past every other strip and moved onto the first channel free over
-the shot's frames from the one under the take, so a user's strip is never covered.
+the shot's frames from the one under the take up, so a user's strip (or the take) is never covered.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def replace(scene: bpy.types.Scene, editor: Any, shot: Any, key: str, take_strip
             begin, end = frame, frame + 1
         strip.mute = True
         try:
-            channel = placement.settle(editor, strip, begin, begin, end, first, ignore=(take_strip,))
+            channel = placement.settle(editor, strip, begin, begin, end, first)
         except placement.NoFreeChannel as exc:
             compat.remove_strip(editor, strip)  # never a half-placed strip past the end of the edit
             log(f"{name}: the guide is not on the timeline: {exc}")

@@ -83,11 +83,11 @@ def test_guide_strips_sit_under_the_take_muted_and_never_cover_a_user_strip(md, 
     video = [s for s in guides if s.type == "MOVIE"]
     stills = [s for s in guides if s.type == "IMAGE"]
     assert len(video) == 1 and len(stills) == 1 and all(s.mute for s in guides)
-    assert video[0].channel == 1, "the nearest free channel under the take (2 holds the user's strip)"
+    assert video[0].channel == 4, "the first free channel from the one under the take (2: user, 3: take)"
     assert video[0].frame_final_start == 1 and video[0].frame_final_end <= 25
-    assert stills[0].channel not in (1, 2, 3, 4) and stills[0].frame_final_start == 1
+    assert stills[0].channel == 5 and stills[0].frame_final_start == 1
     assert (user.channel, user.frame_final_start, user.frame_final_end) == (2, 1, 30)
-    assert scene.sequence_editor.channels[1].name == "Guide"
+    assert scene.sequence_editor.channels[4].name == "Guide"
     # Another take replaces the guide strips with its own (never piles them up).
     bpy.ops.movie_director.generate_shot()
     assert len([s for s in _strips(scene) if s.get("md_guide")]) == 2
@@ -198,5 +198,5 @@ def test_continued_shot_follows_its_guide_and_lands_without_the_continued_frames
     assert trim > 0
     scene = bpy.context.scene
     strip = md.runtime.timeline.shot_strip(scene, md.runtime.keys.shot_key(scene, second))
-    assert strip.frame_final_start == 25 and strip.frame_offset_start == round(trim * 24 / sidecar["fps"])
+    assert strip.frame_final_start == 25 and strip.frame_offset_start == round(trim * 24 / sidecar["guide"]["fps"])
     assert strip.frame_final_end <= 49
