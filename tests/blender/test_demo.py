@@ -176,7 +176,8 @@ def test_with_wangp_configured_the_demo_uses_it(tmp_path):
     assert post["shot_name"] == "SH020_Pan" and post["postprocess"]["spatial_upsampling"] == "lanczos1.5"
     # The guided shots' control videos and stills sit beside their takes, in guides/ folders.
     assert len([p for p in out.rglob("*.mp4") if "guides" not in p.parts]) == 4
-    assert len([p for p in out.rglob("*.mp4") if "guides" in p.parts]) == 1, "SH010's depth+pose guide"
+    guides = sorted(p.name for p in out.rglob("*.mp4") if "guides" in p.parts)
+    assert guides == ["control.mp4", "timeline.mp4"], "SH010's depth+pose guide, and its copy at the scene's rate"
     assert len(list(out.rglob("guides/*/key_0000.png"))) == 1, "SH020's first keyframe"
     assert "Post-processed SH020_Pan take 1 into take 2" in proc.stdout
     assert (out / "cut.otio").is_file() and (out / "contact_sheet.png").is_file()
