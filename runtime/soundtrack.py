@@ -184,3 +184,12 @@ def forget(paths: tuple[str, ...]) -> None:
     with _lock:
         for path in paths:
             _state.pop(path, None)
+
+
+def discard_unsent(paths: tuple[str, ...], settings: dict) -> None:
+    """Remove the cuts the built settings do not send (a model without audio input, a refused shot):
+    a dialogue file nobody uses would be an orphan in the take folder."""
+    sent = {settings.get("audio_guide"), settings.get("audio_guide2")}
+    for path in paths:
+        if path not in sent and os.path.isfile(path):
+            os.remove(path)

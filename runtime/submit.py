@@ -62,6 +62,7 @@ def _with_guide(job: jobs.PendingJob, built, animatic: bool):
     if state == "waiting":
         return None
     if state == "failed":
+        soundtrack.discard_unsent(snap.cut_paths, {})
         _end_pending(job, "failed", f"{job.shot_name}: {value}", "guide")
         return None
     snap = replace(snap, spec=replace(snap.spec, guide_media=value))
@@ -96,10 +97,12 @@ def _submit(host: Host, job: jobs.PendingJob, animatic: bool) -> None:
         if guided is None:
             return
         snap, built = guided
+        soundtrack.discard_unsent(cuts, {} if built.errors else built.settings)
         if built.errors:
             _end_pending(job, "failed", "; ".join(built.errors), "validation")
             return
         if job.skip_if_unchanged and is_unchanged(built.settings_hash, job.skip_if_unchanged):
+            soundtrack.discard_unsent(cuts, {})
             _end_pending(job, "skipped")
             return
         request = snapshot.make_request(snap, built, job.take_dir, job.take_name)

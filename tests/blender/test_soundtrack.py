@@ -163,3 +163,16 @@ def test_only_changed_skips_an_unchanged_talking_shot_and_redoes_a_moved_line(md
     line.frame_start = 20
     bpy.ops.movie_director.generate_scene(only_changed=True)
     assert len(talking_shot.movie_director.takes) == 2  # the line moved: the shot is made again
+
+
+def test_a_cut_the_model_does_not_take_is_not_left_behind(md, fake_wangp, output_dir, talking_shot, tmp_path):
+    fake_wangp(available=list(AVAILABLE))
+    _sound_strip(md, "Mara line", _tone(tmp_path / "line.wav", 1.0), 5, 13)
+    talking_shot.movie_director.model_type = "t2v_1.3B"  # takes no audio
+    bpy.ops.movie_director.generate_shot()
+    shot = talking_shot.movie_director
+    with open(shot.takes[shot.active_take_index].sidecar_path, encoding="utf-8") as fh:
+        assert "audio_guide" not in json.load(fh)["settings"]
+    inputs = os.path.join(output_dir, "Scene", "SH010", "inputs")
+    left = [name for name in os.listdir(inputs) if "_dialogue_" in name] if os.path.isdir(inputs) else []
+    assert left == []
