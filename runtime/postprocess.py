@@ -50,8 +50,9 @@ def settings_for(scene: bpy.types.Scene, clip: str, clip_fps: float, spatial: st
         "video_source": clip,
         "spatial_upsampling": spatial,
         "temporal_upsampling": temporal,
-        "film_grain_intensity": float(grain),
-        "film_grain_saturation": float(saturation),
+        # Blender's float properties are 32-bit: 0.08 arrives as 0.0799999982; the sidecar records what was asked.
+        "film_grain_intensity": round(float(grain), 6),
+        "film_grain_saturation": round(float(saturation), 6),
         "seed": int(seed),
     }
 
