@@ -21,7 +21,7 @@ class Tripwire:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.armed = False
         self.seen: list[str] = []
-        real_call, real_poll = ops_module._op_call, ops_module._op_poll
+        real_call, real_poll = vars(ops_module).get("_op_call"), vars(ops_module).get("_op_poll")
 
         def call(idname, *args):
             if self.armed:
@@ -33,8 +33,18 @@ class Tripwire:
                 self.seen.append(f"poll {idname}")
             return real_poll(idname, *args)
 
-        monkeypatch.setattr(ops_module, "_op_call", call)
-        monkeypatch.setattr(ops_module, "_op_poll", poll)
+        if "_op_create_function" in vars(ops_module):
+            # Blender 5.1+: an operator is a C callable made by this function; its call and poll never reach
+            # _op_call/_op_poll (which no longer exist: the module's __getattr__ answers any name).
+            real_create = ops_module._op_create_function
+
+            def create(module, func):
+                return _Recorded(self, f"{module}.{func}", real_create(module, func))
+
+            monkeypatch.setattr(ops_module, "_op_create_function", create)
+        else:
+            monkeypatch.setattr(ops_module, "_op_call", call)
+            monkeypatch.setattr(ops_module, "_op_poll", poll)
         real_ops = bpy.ops
         wire = self
 
@@ -52,6 +62,28 @@ class Tripwire:
             return md.pump()
         finally:
             self.armed = False
+
+
+class _Recorded:
+    """An operator of Blender 5.1+ that tells the tripwire when it is called or polled while armed."""
+
+    def __init__(self, wire: Tripwire, idname: str, op) -> None:
+        self._wire, self._idname, self._op = wire, idname, op
+
+    def _note(self, what: str) -> None:
+        if self._wire.armed:
+            self._wire.seen.append(f"{what} {self._idname}")
+
+    def __call__(self, *args, **kwargs):
+        self._note("call")
+        return self._op(*args, **kwargs)
+
+    def poll(self, *args):
+        self._note("poll")
+        return self._op.poll(*args)
+
+    def __getattr__(self, name):
+        return getattr(self._op, name)
 
 
 @pytest.fixture
