@@ -11,10 +11,10 @@ from typing import Any
 import imageio_ffmpeg
 import numpy as np
 import pytest
+from bar_video import BAR, bar_x, read_mp4
 from PIL import Image
 
 W, H = 128, 96
-BAR = 4
 VACE = {"model_type": "vace_1.3B", "prompt": "a courier crosses the yard", "resolution": f"{W}x{H}",
         "video_length": 33, "num_inference_steps": 2, "seed": 5}
 
@@ -69,17 +69,6 @@ def run(session: Any, **settings: Any) -> tuple[Any, np.ndarray]:
     return result, artifact.video_tensor_uint8.transpose(1, 2, 3, 0)
 
 
-def bar_x(frame: np.ndarray) -> int:
-    """Where the brightest bar of a frame is (its left edge)."""
-    columns = frame.astype(np.float64).mean(axis=(0, 2))
-    return int(np.argmax(np.convolve(columns, np.ones(BAR), mode="valid")))
-
-
-def read_mp4(path: str) -> np.ndarray:
-    reader = imageio_ffmpeg.read_frames(path)
-    meta = next(reader)
-    width, height = meta["size"]
-    return np.stack([np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 3) for raw in reader])
 
 
 def test_vace_raw_control_is_followed_frame_by_frame(session: Any, tmp_path: Path) -> None:

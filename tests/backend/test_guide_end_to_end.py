@@ -13,6 +13,7 @@ from typing import Any
 import imageio_ffmpeg
 import numpy as np
 import pytest
+from bar_video import BAR, bar_x, read_mp4
 from host_helpers import Collector, wangp_sandbox
 from PIL import Image
 
@@ -22,8 +23,6 @@ from wangp_backend.messages import TakeReady
 from wangp_backend.requests import JobRequest, SessionConfig
 from wangp_backend.spec import ShotSpec
 from wangp_backend.toolkit import build_settings
-
-BAR = 4
 
 
 @pytest.fixture(autouse=True)
@@ -63,16 +62,6 @@ def bar_place(i: int, target: GuideTarget, step: int, reverse: bool) -> int:
     return target.width - BAR - x if reverse else x
 
 
-def bar_x(frame: np.ndarray) -> int:
-    columns = frame.astype(np.float64).mean(axis=(0, 2))
-    return int(np.argmax(np.convolve(columns, np.ones(BAR), mode="valid")))
-
-
-def read_mp4(path: str) -> np.ndarray:
-    reader = imageio_ffmpeg.read_frames(path)
-    meta = next(reader)
-    width, height = meta["size"]
-    return np.stack([np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 3) for raw in reader])
 
 
 def generate(ready: Collector, spec: ShotSpec, tmp_path: Path, name: str, step: int,
