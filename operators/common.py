@@ -24,6 +24,14 @@ def poll_active_shot(cls: type, context: bpy.types.Context) -> bool:
     return True
 
 
+def poll_has_cast(cls: type, context: bpy.types.Context) -> bool:
+    """Poll for operators that need a character in the scene's cast, saying why they cannot run."""
+    if not len(context.scene.movie_director.cast):
+        cls.poll_message_set("The cast is empty: add a character first")
+        return False
+    return True
+
+
 def report_notices(operator: bpy.types.Operator) -> None:
     """Report the notices the pump kept (takes of deleted shots or closed files) as warnings."""
     for line in log.take_notices():

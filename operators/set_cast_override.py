@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from .common import active_shot, poll_active_shot
+from .common import active_shot, poll_active_shot, poll_has_cast
 
 MODES = (
     ("ADD", "Add", "In the shot even when its camera does not see the character"),
@@ -27,12 +27,7 @@ class MOVIE_DIRECTOR_OT_set_cast_override(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        if not poll_active_shot(cls, context):
-            return False
-        if not len(context.scene.movie_director.cast):
-            cls.poll_message_set("The cast is empty: add a character first")
-            return False
-        return True
+        return poll_active_shot(cls, context) and poll_has_cast(cls, context)
 
     def execute(self, context):
         props = context.scene.movie_director
