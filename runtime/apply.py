@@ -73,7 +73,7 @@ def apply(msg: m.Message) -> None:
     if obj is None:
         _orphaned(record, msg, "the shot was deleted (or got a new shot id) while it generated")
         if terminal:
-            batches.record(record.kind, record.scene_key, record.shot_name, outcome, _reason(msg))
+            batches.record(record.kind, record.scene_key, record.shot_key, outcome, _reason(msg))
         return
     shot = obj.movie_director
     if isinstance(msg, m.Queued):
@@ -83,7 +83,7 @@ def apply(msg: m.Message) -> None:
         jobs.mark_started(msg.job_id)
         record = jobs.get(msg.job_id)
         if record is not None and record.kind == "batch":
-            batches.started(record.scene_key, record.shot_name)  # the crash record now says "in_progress"
+            batches.started(record.scene_key, record.shot_key)  # the crash record now says "in_progress"
         shot.generation_status = "in_progress"
         shot.generation_progress = 0
         shot.job_id = msg.job_id
@@ -124,4 +124,4 @@ def apply(msg: m.Message) -> None:
     if terminal:
         shot_index.forget()  # the panels' "any failed" may have changed
         settle(obj, record.shot_key, outcome)
-        batches.record(record.kind, record.scene_key, record.shot_name, outcome, _reason(msg))
+        batches.record(record.kind, record.scene_key, record.shot_key, outcome, _reason(msg))

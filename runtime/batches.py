@@ -202,12 +202,20 @@ def _count(batch: Batch, item: Item, outcome: str, reason: str) -> None:
         batch.last_end = max(batch.last_end, time.time())
 
 
-def record(kind: str, scene_key: str, shot_name: str, outcome: str, reason: str = "") -> None:
+def _released(batch: Batch | None, shot_key: str) -> Item | None:
+    """The shot's item whose job is out, found by the shot's stable key: the user may rename a shot while
+    its item waits (a continuation waiting for its previous shot), and a name would then match nothing."""
+    if batch is None:
+        return None
+    return next((i for i in batch.items if i.shot_key == shot_key and i.state == "released"), None)
+
+
+def record(kind: str, scene_key: str, shot_key: str, outcome: str, reason: str = "") -> None:
     """A job of a scene batch ended: count it, release what it unblocked, summarise at the end."""
     batch = _batches.get(scene_key)
     if kind != "batch" or batch is None:
         return
-    item = next((i for i in batch.items if i.shot_name == shot_name and i.state == "released"), None)
+    item = _released(batch, shot_key)
     if item is None:
         return
     item.state, item.reason = outcome, reason
@@ -217,10 +225,9 @@ def record(kind: str, scene_key: str, shot_name: str, outcome: str, reason: str 
     _changed(batch)
 
 
-def started(scene_key: str, shot_name: str) -> None:
+def started(scene_key: str, shot_key: str) -> None:
     """A job of the batch started on the host: its duration counts from now."""
-    batch = _batches.get(scene_key)
-    item = next((i for i in batch.items if i.shot_name == shot_name and i.state == "released"), None) if batch else None
+    item = _released(_batches.get(scene_key), shot_key)
     if item is not None:
         item.started_at = time.time()
     touch(scene_key)

@@ -238,9 +238,11 @@ def _plan_shot(context, scene, obj, quality: str, animatic: bool, sidecar: str) 
 
 def _release_fn(context: bpy.types.Context, scene_key: str) -> Callable[[batches.Item], str]:
     def release(item: batches.Item) -> str:
+        scene, obj = keys.find_shot(item.shot_key)
+        if obj is not None:
+            item.shot_name = obj.name  # renamed while it waited: the panel and the summary say its name now
         if item.request is not None:
             return submit_recorded(scene_key, item)
-        scene, obj = keys.find_shot(item.shot_key)
         if obj is None:
             raise ValueError(f"{item.shot_name} was deleted before its turn")
         try:

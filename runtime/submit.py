@@ -19,7 +19,7 @@ def _end_pending(job: jobs.PendingJob, outcome: str, message: str = "", error_cl
     guides.forget(job.token)
     if job.file_token != jobs.file_token():
         return
-    batches.record(job.kind, job.scene_key, job.shot_name, outcome, message)
+    batches.record(job.kind, job.scene_key, job.shot_key, outcome, message)
     _scene, obj = keys.find_shot(job.shot_key)
     if obj is None:
         return

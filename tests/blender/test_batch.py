@@ -300,3 +300,26 @@ def test_resume_clicked_while_wangp_loads_returns_at_once(md, fake_wangp, output
     drive(lambda: not md.runtime.batches.active(scene_key), timeout=60)
     assert [o.movie_director.generation_status for o in shots] == ["done", "done"]
     assert md.runtime.batch_queue.ID_PROP not in bpy.context.scene
+
+
+def test_renaming_a_waiting_continuation_shot_mid_batch_still_ends_the_batch(md, fake_wangp, output_dir, make_shot,
+                                                                             drive):
+    a, b = _shots(
+        make_shot,
+        ("SH010", 1, 16, "t2v_1.3B", False),
+        ("SH020", 17, 32, "i2v", True),  # waits for SH010's take
+    )
+    a.movie_director.prompt += " [fake:slow]"
+    _start(md)
+    scene_key = bpy.context.scene.movie_director.scene_key
+    drive(lambda: a.movie_director.generation_status == "in_progress")
+    assert [row[1] for row in md.runtime.batches.view(scene_key).rows] == ["in_progress", "waiting"]
+
+    b.name = "SH020_renamed"  # the batch follows the shot by its key, not by its name
+
+    drive(lambda: not md.runtime.batches.active(scene_key))
+    assert md.runtime.batches.view(scene_key).rows[1][0] == "SH020_renamed"
+    assert [o.movie_director.generation_status for o in (a, b)] == ["done", "done"]
+    assert bpy.context.scene.movie_director.batch_summary == "Generated 2 | Failed 0 | Skipped 0"
+    # The batch is over, so the next Generate Scene starts (it refuses while one runs).
+    assert bpy.ops.movie_director.generate_scene(only_changed=True) == {"FINISHED"}
