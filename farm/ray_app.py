@@ -12,7 +12,6 @@ clips the HTTP front serves.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -22,6 +21,7 @@ import ray
 from ray.exceptions import ActorUnavailableError, GetTimeoutError, RayActorError
 
 from wangp_backend.farm.wire import blob_refs
+from wangp_backend.logs import get_logger
 from wangp_backend.requests import SessionConfig
 
 from .dispatcher import Dispatcher
@@ -36,7 +36,7 @@ DISCOVER_EVERY_S = 1.0
 PING_TIMEOUT_S = 3.0
 _LOST = (RayActorError, ActorUnavailableError, GetTimeoutError)
 
-log = logging.getLogger("movie_director.farm")
+log = get_logger("farm")
 
 
 @ray.remote(max_restarts=-1, max_task_retries=0, max_concurrency=4, num_cpus=0)

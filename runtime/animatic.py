@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import logging
 import os
 import shutil
 import tempfile
@@ -25,7 +24,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import bpy
@@ -33,6 +31,7 @@ import numpy as np
 
 from .. import compat
 from ..wangp_backend.hashing import settings_hash
+from ..wangp_backend.logs import get_logger
 from ..wangp_backend.messages import (
     Cancelled,
     Failed,
@@ -47,6 +46,7 @@ from ..wangp_backend.messages import (
 )
 from ..wangp_backend.requests import JobRequest
 from ..wangp_backend.takes import SIDECAR_SCHEMA, place_take, write_sidecar
+from ..wangp_backend.timestamps import now_iso
 from . import keys
 
 MODEL_TYPE = "layout_animatic"
@@ -57,7 +57,7 @@ DEFAULT_RESOLUTION = (320, 180)
 MAX_LONG_SIDE = 640
 PREVIEW_MAX_SIDE = 512
 
-_log = logging.getLogger("movie_director.animatic")
+_log = get_logger("animatic")
 
 
 def model_record() -> dict[str, Any]:
@@ -144,7 +144,7 @@ class AnimaticHost:
     def submit(self, request: JobRequest) -> str:
         if self._closed:
             raise RuntimeError("The layout animatic host is closed; start it again before submitting")
-        job = _Job(uuid.uuid4().hex[:12], request, _now_iso(), time.monotonic())
+        job = _Job(uuid.uuid4().hex[:12], request, now_iso(), time.monotonic())
         self._emit(Queued(job.job_id, request.shot_key, position=len(self._queue)))
         self._queue.append(job)
         return job.job_id
@@ -219,7 +219,7 @@ class AnimaticHost:
     def _begin(self, job: _Job) -> None:
         """Read the shot once (frame range, size, frame rate) and announce the job."""
         self._job = job
-        job.started_at, job.started = _now_iso(), time.monotonic()
+        job.started_at, job.started = now_iso(), time.monotonic()
         scene, obj, camera = self._shot(job)
         shot = obj.movie_director
         if shot.frame_end < shot.frame_start:
@@ -321,7 +321,7 @@ class AnimaticHost:
             has_audio=False,
             submitted_at=job.submitted_at,
             started_at=job.started_at,
-            finished_at=_now_iso(),
+            finished_at=now_iso(),
             duration_s=round(time.monotonic() - job.started, 3),
             used_fallback=False,
             primary_error="",
@@ -545,7 +545,3 @@ def _set_output_size(scene: bpy.types.Scene, width: int, height: int, fps: int, 
     # Standard keeps the layout's colours as they are; the default AgX would wash them out.
     scene.view_settings.view_transform = "Standard"
     scene.view_settings.look = "None"
-
-
-def _now_iso() -> str:
-    return datetime.now().astimezone().isoformat(timespec="milliseconds")

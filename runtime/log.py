@@ -9,10 +9,11 @@ next operator that reports anything reports them too.
 from __future__ import annotations
 
 import logging
-import sys
 import time
 
 import bpy
+
+from ..wangp_backend.logs import get_logger
 
 TEXT_NAME = "Movie Director Log"
 #: Lines kept in the Text data-block; older ones are dropped in one go when twice as many piled up.
@@ -25,11 +26,7 @@ _buffered: list[str] = []
 
 
 def logger() -> logging.Logger:
-    log = logging.getLogger("movie_director.runtime")
-    if not log.handlers and not logging.getLogger().handlers:
-        log.addHandler(logging.StreamHandler(sys.__stderr__))
-        log.setLevel(logging.INFO)
-    return log
+    return get_logger("runtime")
 
 
 def _text() -> bpy.types.Text:

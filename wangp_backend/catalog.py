@@ -85,13 +85,6 @@ class ModelInfo:
             return bool(video["continue"])
         return self.can("video_continuation")
 
-    def normalize_frames(self, requested: int) -> int:
-        """The allowed frame count nearest to ``requested``: ``minimum + k * steps`` up to ``maximum``."""
-        lo, step = max(1, self.frames_minimum), max(1, self.frames_steps)
-        hi = max(lo, lo + (max(lo, self.frames_maximum) - lo) // step * step)
-        k = round((max(requested, lo) - lo) / step)
-        return min(hi, lo + k * step)
-
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> "ModelInfo":
         availability = record.get("availability")

@@ -7,15 +7,14 @@ model. The merged records have the shape of ``shared/reference/wangp-video-model
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
 from .catalog import ModelInfo
 from .failures import one_line
-from .logs import LOGGER_NAME
+from .logs import get_logger
 
-log = logging.getLogger(LOGGER_NAME)
+log = get_logger()
 
 #: Keys kept from WanGP's records; the rest (model internals) is large and unused. Of ``setting_values``
 #: only the offered control and reference letters are kept (``guide_choices``, ``ref_choices``).

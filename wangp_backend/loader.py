@@ -9,7 +9,6 @@ which becomes a :class:`StartError` with a hint instead of a traceback.
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import re
 import sys
@@ -18,10 +17,10 @@ from typing import Any
 
 from .failures import one_line
 from .locate import StartError, check_install
-from .logs import LOGGER_NAME
+from .logs import get_logger
 from .requests import SessionConfig
 
-log = logging.getLogger(LOGGER_NAME)
+log = get_logger()
 
 _COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _VERSION = re.compile(r"""^WanGP_version\s*=\s*["']([^"']+)["']""", re.MULTILINE)

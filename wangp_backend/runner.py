@@ -7,14 +7,12 @@ message sink, the command poll) are injected, which keeps it testable with hand-
 from __future__ import annotations
 
 import copy
-import logging
 import os
 import random
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any
 
 from . import postprocess
@@ -22,25 +20,22 @@ from .catalog import ModelCatalog, ModelInfo
 from .conform import ConformError, conform, needs_conform
 from .failures import classify, hint_for, one_line
 from .hashing import settings_hash
-from .logs import LOGGER_NAME
+from .logs import get_logger
 from .messages import Cancelled, Failed, Log, Message, Started, TakeReady
 from .outcome import Outcome, judge
 from .requests import JobRequest
 from .stdio_guard import KEEPER
 from .takes import check_take_target, place_take, sidecar_record, write_sidecar
+from .timestamps import now_iso
 from .translate import JobTranslator
 from .validate import Validated, ValidationError, validate_settings
 
-log = logging.getLogger(LOGGER_NAME)
+log = get_logger()
 
 #: How long the host waits for ``job.result()`` after the event stream closed without a ``completed`` event.
 RESULT_TIMEOUT_S = 5.0
 #: How long a job whose host code failed may take to stop after being cancelled.
 ABORT_TIMEOUT_S = 30.0
-
-
-def now_iso() -> str:
-    return datetime.now().astimezone().isoformat(timespec="milliseconds")
 
 
 @dataclass

@@ -6,17 +6,16 @@ event by event, and so a fallback attempt of the same job shares the log tail of
 
 from __future__ import annotations
 
-import logging
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from .failures import one_line
-from .logs import LOGGER_NAME
+from .logs import get_logger
 from .messages import Log, Message, Preview, Progress
 from .preview import PreviewThrottle, to_rgba_bottom_up
 
-log = logging.getLogger(LOGGER_NAME)
+log = get_logger()
 
 
 class JobTranslator:

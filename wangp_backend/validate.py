@@ -8,7 +8,6 @@ exact values (including a concrete seed) that the take's sidecar needs to be re-
 from __future__ import annotations
 
 import copy
-import math
 import os
 import random
 import re
@@ -16,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import grid, wording
 from .catalog import ModelCatalog, ModelInfo
 
 #: Settings that name input media files (WanGP's attachment keys that Movie Director may send).
@@ -24,7 +24,6 @@ MEDIA_KEYS = (
     "video_source", "audio_guide", "audio_guide2", "audio_source", "custom_guide",
 )
 SEED_MAX = 999_999_999
-_RESOLUTION = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
 _SECONDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*s\s*$", re.IGNORECASE)
 
 
@@ -90,20 +89,17 @@ def _fps(force_fps: Any, model: ModelInfo) -> float:
 
 def _frames(out: dict[str, Any], model: ModelInfo, fps: float, notes: list[str]) -> int:
     if "video_length" not in out or out["video_length"] is None:
-        return model.normalize_frames(model.default_video_length)
+        return grid.nearest_frames(model, model.default_video_length)
     raw = out["video_length"]
     requested = _frame_count(raw, fps)
-    frames = model.normalize_frames(requested)
-    if requested > model.frames_maximum and _windowed(out, model):
-        # Sliding windows lift the one-window maximum (a long guided shot); the grid still holds.
-        lo, step = max(1, model.frames_minimum), max(1, model.frames_steps)
-        frames = lo + (requested - lo) // step * step
+    windowed = requested > model.frames_maximum and _windowed(out, model)
+    # Sliding windows lift the one-window maximum (a long guided shot); the grid still holds.
+    frames = grid.frames_at_most(model, requested) if windowed else grid.nearest_frames(model, requested)
     out["video_length"] = frames
-    if frames != requested or not isinstance(raw, int):
-        notes.append(
-            f"frame count {raw!r} -> {frames} ({model.model_type} takes {model.frames_minimum} + "
-            f"{model.frames_steps}n frames, at most {model.frames_maximum})"
-        )
+    if not windowed and requested > frames == grid.longest_frames(model):
+        notes.append(wording.frames_cut(raw, frames, model.model_type))
+    elif frames != requested or not isinstance(raw, int):
+        notes.append(wording.frames_snapped(raw, frames, model.model_type, grid.frame_rule(model)))
     return frames
 
 
@@ -134,21 +130,16 @@ def _frame_count(raw: Any, fps: float) -> int:
 def _resolution(out: dict[str, Any], model: ModelInfo, notes: list[str]) -> tuple[int, int]:
     raw = out.get("resolution")
     if raw is None or raw == "":
-        return _parse_resolution(model.default_resolution) or (832, 480)
-    parsed = _parse_resolution(raw) if isinstance(raw, str) else None
+        return grid.parse_resolution(model.default_resolution) or (832, 480)
+    parsed = grid.parse_resolution(raw) if isinstance(raw, str) else None
     if parsed is None:
         raise ValidationError(f"resolution must look like '832x480' (width x height), got {raw!r}.")
-    width, height = (max(16, math.floor(side / 16 + 0.5) * 16) for side in parsed)
-    text = f"{width}x{height}"
+    width, height = grid.snap_resolution(*parsed)
+    text = grid.format_resolution(width, height)
     if text != raw:
-        notes.append(f"resolution {raw} -> {text} (sides are multiples of 16)")
+        notes.append(wording.resolution_snapped(raw, text))
     out["resolution"] = text
     return width, height
-
-
-def _parse_resolution(text: str) -> tuple[int, int] | None:
-    match = _RESOLUTION.match(text)
-    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def _check_media(key: str, value: Any) -> None:

@@ -15,6 +15,7 @@ import pytest
 from gap_timer import GapTimer
 from host_helpers import Collector, request, wangp_sandbox
 
+from wangp_backend import wording
 from wangp_backend.host import SessionHost
 from wangp_backend.messages import Cancelled, Failed, Started, TakeReady
 from wangp_backend.requests import SessionConfig
@@ -54,8 +55,8 @@ def test_a_job_ends_in_a_take_with_its_sidecar(ready: Collector, tmp_path: Path)
     assert (sent["video_length"], sent["resolution"]) == (9, "336x192")
     assert sent["seed"] >= 0  # a concrete seed, chosen before submitting
     infos = [m.text for m in ready.of("log", job_id) if m.source == "info"]
-    assert "frame count 10 -> 9 (t2v_1.3B takes 5 + 4n frames, at most 97)" in infos
-    assert "resolution 330x190 -> 336x192 (sides are multiples of 16)" in infos
+    assert wording.frames_snapped(10, 9, "t2v_1.3B", "4n+1") in infos
+    assert wording.resolution_snapped("330x190", "336x192") in infos
     assert f"random seed {sent['seed']}" in infos
 
     assert take.filepath == str(tmp_path / "takes" / "SH010_take001.mp4")

@@ -8,6 +8,7 @@ import os
 import pytest
 from toolkit_support import camera_path, lerp, look_at, needs_snapshot, snapshot_catalog
 
+from wangp_backend import wording
 from wangp_backend.hashing import settings_hash
 from wangp_backend.spec import ShotSpec
 from wangp_backend.toolkit import build_settings, export_settings_json, load_templates
@@ -74,7 +75,7 @@ def test_resolution_precedence_shot_then_template_then_tier(catalog, library):
     assert square.settings["resolution"] == "624x624"
     given = build_settings(shot(model_type="t2v_1.3B", template="product", resolution="1000x562"), catalog, library)
     assert given.settings["resolution"] == "1008x560"
-    assert "Resolution 1000x562 -> 1008x560 (multiples of 16)" in given.notes
+    assert wording.resolution_snapped("1000x562", "1008x560") in given.notes
 
 
 def test_bad_resolution_is_an_error(catalog):

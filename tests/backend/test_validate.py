@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from toolkit_support import said
 
 from wangp_backend.catalog import ModelCatalog
 from wangp_backend.validate import SEED_MAX, ValidationError, validate_settings
@@ -74,7 +75,9 @@ def test_empty_prompt(prompt: Any) -> None:
 def test_frame_count_is_normalised_and_reported() -> None:
     v = validate(video_length=80)
     assert v.settings["video_length"] == v.frame_count == 81
-    assert v.notes == ("frame count 80 -> 81 (t2v_1.3B takes 5 + 4n frames, at most 97)",)
+    assert said(v.notes) == [
+        {"kind": "frames_snapped", "requested": 80, "frames": 81, "model": "t2v_1.3B", "rule": "4n+1"}
+    ]
 
 
 def test_frame_count_is_normalised_per_model() -> None:
@@ -102,7 +105,7 @@ def test_missing_frame_count_uses_the_model_default_without_adding_it() -> None:
 def test_resolution_is_rounded_to_multiples_of_16_and_reported() -> None:
     v = validate(resolution="830x470")
     assert (v.settings["resolution"], v.width, v.height) == ("832x464", 832, 464)
-    assert v.notes == ("resolution 830x470 -> 832x464 (sides are multiples of 16)",)
+    assert said(v.notes) == [{"kind": "resolution_snapped", "before": "830x470", "after": "832x464"}]
     assert validate(resolution="5x7").settings["resolution"] == "16x16"
 
 

@@ -94,3 +94,9 @@ def camera_path(make: Callable[[int, float], CameraSample], count: int = 97) -> 
 
 def lerp(a: vec.Vec3, b: vec.Vec3, t: float) -> vec.Vec3:
     return (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t)
+
+
+def said(sentences: Iterable[str]) -> list[dict[str, Any]]:
+    """Which sentences a build or a validation said, by kind and facts (``wording.Said``), not by their
+    words: the words are pinned once, in ``test_wording.py``. JSON-shaped, as the golden files store them."""
+    return json.loads(json.dumps([{"kind": getattr(s, "kind", ""), **getattr(s, "facts", {})} for s in sentences]))

@@ -12,7 +12,6 @@ from .queue_file import (
     QUEUE_FILE_NAME,
     QueueEntry,
     QueueFile,
-    now_iso,
     request_from_plain,
     request_to_plain,
 )
@@ -30,7 +29,6 @@ __all__ = [
     "clip_path",
     "is_unchanged",
     "model_loads",
-    "now_iso",
     "queue_report",
     "request_from_plain",
     "request_to_plain",

@@ -8,13 +8,14 @@ one clip has finished.
 
 from __future__ import annotations
 
-import logging
 import math
 from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-log = logging.getLogger(__name__)
+from ..logs import get_logger
+
+log = get_logger("batch")
 
 #: Samples kept per model: recent enough to follow a changed machine or settings.
 WINDOW = 20

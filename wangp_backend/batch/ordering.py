@@ -19,13 +19,13 @@ run in the order of their first shot on the timeline, the loaded model first.
 from __future__ import annotations
 
 import heapq
-import logging
 from collections import Counter
 from collections.abc import Sequence
 
+from ..logs import get_logger
 from .item import BatchItem
 
-log = logging.getLogger(__name__)
+log = get_logger("batch")
 
 #: Shots the search may examine per level (states kept x models x shots); a level with more
 #: states is trimmed to the most promising ones. Keeps schedule() near 0.1 s for 500 shots.

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import logging
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,19 +18,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..atomic import write_json_atomic
+from ..logs import get_logger
 from ..requests import JobRequest
+from ..timestamps import now_iso
 from .estimate import DurationEstimator
 
-log = logging.getLogger(__name__)
+log = get_logger("batch")
 
 QUEUE_FILE_NAME = "movie_director_queue.json"
 QUEUE_SCHEMA = "movie_director.queue/1"
 QUEUE_STATUSES = ("queued", "in_progress")
-
-
-def now_iso() -> str:
-    """The current time as ISO 8601 with its UTC offset (comparable across machines)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def request_to_plain(request: JobRequest) -> dict[str, Any]:

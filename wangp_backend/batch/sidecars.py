@@ -8,11 +8,12 @@ generated again and "Recover Takes" must not offer it.
 from __future__ import annotations
 
 import json
-import logging
 import os
 from typing import Any
 
-log = logging.getLogger(__name__)
+from ..logs import get_logger
+
+log = get_logger("batch")
 
 #: The ``schema`` value of a take sidecar.
 TAKE_SCHEMA = "movie_director.take/1"

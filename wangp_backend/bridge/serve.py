@@ -8,7 +8,6 @@ loop polls it: every few milliseconds while a job runs, slower when idle.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import queue
 import threading
 from typing import Any, BinaryIO
@@ -17,10 +16,11 @@ import numpy as np
 
 from ..failures import one_line
 from ..host_api import Host
+from ..logs import get_logger
 from ..messages import TERMINAL_KINDS, Failed, Message, to_wire
 from . import protocol
 
-log = logging.getLogger("movie_director.bridge")
+log = get_logger("bridge")
 
 #: Poll intervals of the host's messages: every 2 ms while a job runs or WanGP starts, else every 20 ms.
 POLL_BUSY_S = 0.002

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .. import grid, wording
 from ..catalog import ALIASES, ModelCatalog, ModelInfo
 from ..guide_spec import GuideTarget
 from ..hashing import settings_hash
@@ -19,7 +20,6 @@ from ..spec import CAMERA_MODES, QUALITY_TIERS, CameraSample, ShotSpec
 from . import cast_settings, guide_settings, guide_table, tiers
 from .camera_moves import describe_manual_moves
 from .camera_path import describe_camera_samples
-from .resolution import format_resolution, reshape, snap_resolution
 from .templates import Template, TemplateLibrary, load_templates, parse_resolution
 
 #: Few-step (distilled) models have their step count and guidance baked in: a tier's or template's
@@ -107,7 +107,7 @@ def build_settings(
     negative = _merge_negative(spec.negative_prompt, template.negative_prompt if template else "")
     if negative:
         settings["negative_prompt"] = negative
-    settings["resolution"] = format_resolution(width, height)
+    settings["resolution"] = grid.format_resolution(width, height)
 
     fps, force_fps = _output_fps(spec, info, notes)
     windows = (layout or spec.keyframes != "NONE") and info.can("sliding_window")
@@ -361,18 +361,19 @@ def _resolution(
         except ValueError as exc:
             errors.append(f"The {source}'s {exc}")
             continue
-        snapped = snap_resolution(width, height)
+        snapped = grid.snap_resolution(width, height)
         if snapped != (width, height):
-            notes.append(f"Resolution {width}x{height} -> {format_resolution(*snapped)} (multiples of 16)")
+            notes.append(wording.resolution_snapped(grid.format_resolution(width, height),
+                                                    grid.format_resolution(*snapped)))
         return snapped
     base = (candidate.resolution if candidate else "") or (plan.resolution if plan else "") or info.default_resolution
     width, height = parse_resolution(base)
     if template is None:
-        return snap_resolution(width, height)
-    shaped = reshape(width, height, template.aspect_ratio)
+        return grid.snap_resolution(width, height)
+    shaped = grid.reshape(width, height, template.aspect_ratio)
     if shaped != (width, height):
         notes.append(
-            f"Resolution {format_resolution(*shaped)}: {template.aspect} from the {quality.title()} tier's {base}"
+            f"Resolution {grid.format_resolution(*shaped)}: {template.aspect} from the {quality.title()} tier's {base}"
         )
     return shaped
 
@@ -402,35 +403,21 @@ def _frames(
     layout fixes its length, and WanGP's windows each follow their slice of the guide.
     """
     requested = max(1, round(spec.duration_s * fps))
+    frames = grid.nearest_frames(info, requested, windows)
+    cut = not windows and requested > frames == grid.longest_frames(info)
+    if cut:
+        notes.append(wording.frames_cut(requested, frames, _label(info)))
+    elif frames != requested:
+        notes.append(wording.frames_snapped(requested, frames, _label(info), grid.frame_rule(info)))
     if windows:
-        lo, step = max(1, info.frames_minimum), max(1, info.frames_steps)
-        frames = lo + round((max(requested, lo) - lo) / step) * step
-        if frames != requested:
-            notes.append(f"Frames {requested} -> {frames} ({_label(info)} needs {_frame_rule(info)})")
         return frames
-    frames = info.normalize_frames(requested)
-    cut = requested > frames and frames == _largest_allowed(info, info.frames_maximum)
-    if frames != requested:
-        why = f"the longest {_label(info)} clip" if cut else f"{_label(info)} needs {_frame_rule(info)}"
-        notes.append(f"Frames {requested} -> {frames} ({why})")
     if plan is not None and frames > plan.frames_cap:
-        capped = _largest_allowed(info, plan.frames_cap)
+        capped = grid.frames_at_most(info, min(plan.frames_cap, info.frames_maximum))
         notes.append(f"Frames {frames} -> {capped} ({quality.title()} tier cap)")
         frames, cut = capped, True
     if cut:
         notes.append(f"The clip covers {frames / fps:.2f} s of the {spec.duration_s:.2f} s shot")
     return frames
-
-
-def _largest_allowed(info: ModelInfo, limit: int) -> int:
-    lo, step = max(1, info.frames_minimum), max(1, info.frames_steps)
-    top = min(limit, info.normalize_frames(info.frames_maximum))
-    return lo + max(0, (top - lo) // step) * step
-
-
-def _frame_rule(info: ModelInfo) -> str:
-    step, offset = max(1, info.frames_steps), info.frames_minimum % max(1, info.frames_steps)
-    return f"{step}n+{offset}" if offset else f"a multiple of {step}"
 
 
 def _label(info: ModelInfo) -> str:

@@ -16,11 +16,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import grid, wording
 from ..catalog import ModelCatalog, ModelInfo
 from ..guide_spec import GUIDE_MODES, KEYFRAME_MODES, GuideMedia, GuideTarget, Keyframe
 from ..spec import ShotSpec
 from . import guide_table
-from .resolution import format_resolution
 from .templates import parse_resolution
 
 #: Frame-rate mismatch below this is the same rate (25 vs 25.0000001 from a float round trip).
@@ -51,11 +51,6 @@ def can_use(spec: ShotSpec):
     """The test a tier candidate must pass for this shot (guide, keyframes, continuation)."""
     continuing = bool(spec.continue_from)
     return lambda info: not guide_table.guide_problem(info, spec.guide, spec.keyframes, continuing)
-
-
-def floor_to_block(width: int, height: int, block: int) -> tuple[int, int]:
-    """WanGP's own rounding: ``size // block * block`` (never below one block)."""
-    return max(block, width // block * block), max(block, height // block * block)
 
 
 def resampled_count(frames: int, source_fps: float, target_fps: float) -> int:
@@ -185,23 +180,18 @@ def apply_guide(
 def _target(info: ModelInfo, settings: dict[str, Any], fps: float, notes: list[str]) -> GuideTarget:
     block = guide_table.block_size(info)
     width, height = parse_resolution(str(settings["resolution"]))
-    snapped = floor_to_block(width, height, block)
+    snapped = grid.floor_to_block(width, height, block)
     if snapped != (width, height):
-        settings["resolution"] = format_resolution(*snapped)
-        notes.append(f"Resolution {width}x{height} -> {settings['resolution']} ({_label(info)} works in blocks "
-                     f"of {block} pixels; the guide is rendered at that size)")
+        settings["resolution"] = grid.format_resolution(*snapped)
+        notes.append(wording.resolution_floored(grid.format_resolution(width, height), settings["resolution"],
+                                                _label(info), block))
     frames = int(settings["video_length"])
-    window = _largest_window(info)
+    window = grid.longest_frames(info)
     if frames > window and info.can("sliding_window"):
         settings["sliding_window_size"] = window
         settings["sliding_window_overlap"] = guide_table.continue_overlap(info)
         notes.append(f"{frames} frames in sliding windows of {window}: each window follows its part of the guide")
     return GuideTarget(width=snapped[0], height=snapped[1], fps=float(fps), frame_count=frames)
-
-
-def _largest_window(info: ModelInfo) -> int:
-    lo, step = max(1, info.frames_minimum), max(1, info.frames_steps)
-    return lo + max(0, (info.frames_maximum - lo) // step) * step
 
 
 def _continuation(

@@ -9,7 +9,6 @@ the same id. A broken file never stops the others from loading: it is skipped an
 from __future__ import annotations
 
 import json
-import logging
 import math
 import re
 from collections.abc import Mapping
@@ -17,17 +16,18 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from .. import grid
+from ..logs import get_logger
 from ..spec import QUALITY_TIERS
 from . import tiers
 from .camera_moves import MOVE_IDS
 
-log = logging.getLogger(__name__)
+log = get_logger("toolkit")
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "templates"
 PROMPT_SLOT = "{prompt}"
 
 _ASPECT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
-_RESOLUTION = re.compile(r"^\s*(\d+)\s*[xX]\s*(\d+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -192,10 +192,10 @@ def parse_aspect(aspect: str) -> float:
 
 def parse_resolution(resolution: str) -> tuple[int, int]:
     """``(width, height)`` of ``"832x480"``; raises ``ValueError`` otherwise."""
-    match = _RESOLUTION.match(resolution)
-    if not match or int(match.group(1)) == 0 or int(match.group(2)) == 0:
+    size = grid.parse_resolution(resolution)
+    if size is None or 0 in size:
         raise ValueError(f"resolution '{resolution}' is not like '832x480'")
-    return int(match.group(1)), int(match.group(2))
+    return size
 
 
 def _text(data: Mapping[str, Any], key: str, default: str) -> str:
