@@ -29,8 +29,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from wangp_backend.bridge.host import BridgeHost  # noqa: E402
-from wangp_backend.host_api import drain_queue  # noqa: E402
+from wangp_backend.hosts.api import drain_queue  # noqa: E402
+from wangp_backend.hosts.bridge import BridgeHost  # noqa: E402
 from wangp_backend.messages import Log, Message, Preview, Progress, Queued, SessionState  # noqa: E402
 from wangp_backend.requests import JobRequest, SessionConfig  # noqa: E402
 

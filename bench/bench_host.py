@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.join(REPO, "tests", "backend"))  # the shared gap tim
 from gap_timer import GapTimer  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from wangp_backend.host import SessionHost  # noqa: E402
+from wangp_backend.hosts.in_process import SessionHost  # noqa: E402
 from wangp_backend.preview import to_rgba_bottom_up  # noqa: E402
 from wangp_backend.requests import JobRequest, SessionConfig  # noqa: E402
 from wangp_backend.translate import JobTranslator  # noqa: E402

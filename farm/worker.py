@@ -19,7 +19,7 @@ from typing import Any
 
 from wangp_backend.batch import request_from_plain
 from wangp_backend.farm.wire import PREVIEW_MAX_SIDE, blob_refs, encode_preview, file_digest, rewrite_paths
-from wangp_backend.host import SessionHost
+from wangp_backend.hosts.in_process import SessionHost
 from wangp_backend.messages import Cancelled, Failed, Preview, Queued, SessionState, TakeReady, to_wire
 from wangp_backend.requests import SessionConfig
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from .. import compat
 from ..wangp_backend.hashing import settings_hash
+from ..wangp_backend.hosts.api import ANIMATIC
 from ..wangp_backend.logs import get_logger
 from ..wangp_backend.messages import (
     Cancelled,
@@ -120,13 +121,14 @@ class _Job:
 
 
 class AnimaticHost:
-    """The ``Host`` of :mod:`wangp_backend.host_api` that renders the layout instead of calling WanGP.
+    """The ``Host`` of :mod:`wangp_backend.hosts.api` that renders the layout instead of calling WanGP.
 
     :param resolve_shot: the shot object for a shot key, or ``None`` when it no longer exists;
         called on every frame, so a shot deleted mid-render fails cleanly.
     """
 
     mode = "animatic"
+    capabilities = ANIMATIC
 
     def __init__(self, resolve_shot: Callable[[str], bpy.types.Object | None]) -> None:
         self._resolve_shot = resolve_shot

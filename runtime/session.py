@@ -14,13 +14,13 @@ import bpy
 
 from .. import preferences
 from ..wangp_backend.bridge import python_env
-from ..wangp_backend.bridge.host import BridgeHost
 from ..wangp_backend.bridge.mode import choose_mode
 from ..wangp_backend.catalog import ModelCatalog
-from ..wangp_backend.farm.host import FarmHost, FarmView
 from ..wangp_backend.farm.wire import PathMap
-from ..wangp_backend.host import SessionHost
-from ..wangp_backend.host_api import Host
+from ..wangp_backend.hosts.api import Host, WorkersView
+from ..wangp_backend.hosts.bridge import BridgeHost
+from ..wangp_backend.hosts.farm import FarmHost
+from ..wangp_backend.hosts.in_process import SessionHost
 from ..wangp_backend.locate import StartError, check_install
 from ..wangp_backend.messages import SessionState
 from ..wangp_backend.requests import SessionConfig
@@ -52,7 +52,7 @@ class SessionView:
     busy: bool = False
     queued: int = 0
     #: the farm's workers and queue (farm mode only)
-    farm: FarmView | None = None
+    farm: WorkersView | None = None
 
 
 _host: Host | None = None

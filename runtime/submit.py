@@ -10,7 +10,7 @@ import time
 from dataclasses import replace
 
 from ..wangp_backend.batch import is_unchanged
-from ..wangp_backend.host_api import Host
+from ..wangp_backend.hosts.api import Host
 from . import apply, batches, guides, jobs, keys, log, session, snapshot, soundtrack
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from wangp_backend.host import SessionHost
+from wangp_backend.hosts.in_process import SessionHost
 from wangp_backend.requests import JobRequest
 
 #: Bytes that look like the start of a frame (a length, then "{"): on the protocol stream they would

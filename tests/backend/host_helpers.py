@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from wangp_backend.host import SessionHost
+from wangp_backend.hosts.in_process import SessionHost
 from wangp_backend.messages import TERMINAL_KINDS, Message
 from wangp_backend.requests import JobRequest
 

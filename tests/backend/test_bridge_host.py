@@ -25,10 +25,10 @@ import numpy as np
 import pytest
 from bridge_hosts import RAISE_ON_SUBMIT  # the child loads the same file by path
 
-from wangp_backend.bridge import host as bridge_host_module
-from wangp_backend.bridge.host import BridgeHost
 from wangp_backend.bridge.python_env import find_python
-from wangp_backend.host import SessionHost
+from wangp_backend.hosts import bridge as bridge_host_module
+from wangp_backend.hosts.bridge import BridgeHost
+from wangp_backend.hosts.in_process import SessionHost
 from wangp_backend.messages import (
     TERMINAL_KINDS,
     Cancelled,
@@ -479,7 +479,7 @@ PARENT_SCRIPT = textwrap.dedent(
     """
     import json, os, sys, time
     sys.path.insert(0, {repo!r})
-    from wangp_backend.bridge.host import BridgeHost
+    from wangp_backend.hosts.bridge import BridgeHost
     from wangp_backend.requests import SessionConfig
     host = BridgeHost(SessionConfig(**json.loads({config!r})), {python!r})
     host.start()

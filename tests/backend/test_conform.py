@@ -17,7 +17,7 @@ import pytest
 from host_helpers import Collector, request, wangp_sandbox
 
 from wangp_backend import conform
-from wangp_backend.host import SessionHost
+from wangp_backend.hosts.in_process import SessionHost
 from wangp_backend.messages import TakeReady
 from wangp_backend.requests import SessionConfig
 

@@ -10,8 +10,8 @@ import pytest
 from farm_fakes import TOKEN, ThreadFarm, read_json, wait_until
 
 from wangp_backend.farm.client import FarmClient
-from wangp_backend.farm.host import FarmHost
 from wangp_backend.farm.wire import file_digest, job_id_for
+from wangp_backend.hosts.farm import FarmHost
 from wangp_backend.messages import TERMINAL_KINDS, Message
 from wangp_backend.requests import JobRequest
 

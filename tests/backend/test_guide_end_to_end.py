@@ -18,7 +18,7 @@ from host_helpers import Collector, wangp_sandbox
 from PIL import Image
 
 from wangp_backend.guide_spec import GuideMedia, GuideTarget, Keyframe
-from wangp_backend.host import SessionHost
+from wangp_backend.hosts.in_process import SessionHost
 from wangp_backend.messages import TakeReady
 from wangp_backend.requests import JobRequest, SessionConfig
 from wangp_backend.spec import ShotSpec

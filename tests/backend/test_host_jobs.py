@@ -16,7 +16,7 @@ from gap_timer import GapTimer
 from host_helpers import Collector, request, wangp_sandbox
 
 from wangp_backend import wording
-from wangp_backend.host import SessionHost
+from wangp_backend.hosts.in_process import SessionHost
 from wangp_backend.messages import Cancelled, Failed, Started, TakeReady
 from wangp_backend.requests import SessionConfig
 

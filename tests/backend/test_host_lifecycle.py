@@ -22,7 +22,7 @@ from host_helpers import (
 )
 
 from wangp_backend import runner
-from wangp_backend.host import SessionHost
+from wangp_backend.hosts.in_process import SessionHost
 from wangp_backend.loader import Loaded
 from wangp_backend.messages import Cancelled, Failed, TakeReady
 from wangp_backend.requests import SessionConfig

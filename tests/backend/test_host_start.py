@@ -13,7 +13,7 @@ import pytest
 from host_helpers import Collector, make_wangp_root, request, wangp_sandbox
 
 from wangp_backend.catalog import ModelCatalog
-from wangp_backend.host import SessionHost
+from wangp_backend.hosts.in_process import SessionHost
 from wangp_backend.loader import Loaded, load_wangp
 from wangp_backend.locate import StartError
 from wangp_backend.messages import Failed, SessionState

@@ -16,7 +16,7 @@ from host_helpers import Collector, request, wangp_sandbox
 
 from wangp_backend import live_catalog, loader
 from wangp_backend.catalog import ModelCatalog
-from wangp_backend.host import SessionHost
+from wangp_backend.hosts.in_process import SessionHost
 from wangp_backend.messages import Progress, TakeReady
 from wangp_backend.requests import SessionConfig
 from wangp_backend.toolkit import build_settings

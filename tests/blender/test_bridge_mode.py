@@ -286,7 +286,7 @@ def test_stop_session_leaves_no_child(md, bridge, drive):
 _QUIT_WITHOUT_STOPPING = """
 import sys, time
 sys.path.insert(0, sys.argv[1])
-from wangp_backend.bridge.host import BridgeHost
+from wangp_backend.hosts.bridge import BridgeHost
 from wangp_backend.requests import SessionConfig
 host = BridgeHost(SessionConfig(sys.argv[2], "", (), sys.argv[3], True), sys.argv[4])
 host.start()

@@ -3,5 +3,5 @@
 Blender 5.1+ runs Python 3.13 while WanGP installs use 3.10/3.11, so WanGP's packages cannot be
 loaded into Blender. The child (:mod:`.child`) runs the ordinary in-process host with WanGP's own
 interpreter and streams its messages back over a pipe (:mod:`.protocol`); the parent
-(:class:`.host.BridgeHost`) makes that look exactly like an in-process host, except ``mode``.
+(:class:`wangp_backend.hosts.bridge.BridgeHost`) makes that look exactly like an in-process host, except ``mode``.
 """

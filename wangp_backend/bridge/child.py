@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 from .protocol import config_from_wire
 
-DEFAULT_HOST_FACTORY = "wangp_backend.host:SessionHost"
+DEFAULT_HOST_FACTORY = "wangp_backend.hosts.in_process:SessionHost"
 
 #: ``python -c BOOTSTRAP <wangp_backend folder> <child arguments>``: loads the package by its folder
 #: (so only ``wangp_backend`` becomes importable, not the add-on's bpy modules next to it) and drops

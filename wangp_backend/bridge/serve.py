@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from ..failures import one_line
-from ..host_api import Host
+from ..hosts.api import Host
 from ..logs import get_logger
 from ..messages import TERMINAL_KINDS, Failed, Message, to_wire
 from . import protocol

@@ -1,4 +1,5 @@
-"""Farm mode, Blender's side: ``FarmHost`` speaks the farm's HTTP API (``client``) in plain data (``wire``).
+"""Farm mode, Blender's side: the farm's HTTP API (``client``) in plain data (``wire``), spoken by
+``wangp_backend.hosts.farm.FarmHost``.
 
 Standard library and numpy only, no Ray: the farm itself (the top-level ``farm`` package, outside the
 extension) runs on the cluster. Data flows: JobRequest -> upload + submit; events -> the same messages

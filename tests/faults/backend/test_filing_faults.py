@@ -14,7 +14,7 @@ import pytest
 from host_helpers import Collector, request, wangp_sandbox
 
 import wangp_backend.runner as runner
-from wangp_backend.host import SessionHost
+from wangp_backend.hosts.in_process import SessionHost
 from wangp_backend.messages import Failed
 from wangp_backend.requests import SessionConfig
 from wangp_backend.takes import interrupted_record, settle_interrupted

@@ -19,16 +19,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .catalog import ModelCatalog
-from .failures import hint_for, one_line
-from .host_api import QueueHost
-from .live_catalog import read_catalog
-from .loader import Loaded, load_wangp
-from .locate import StartError
-from .logs import get_logger
-from .messages import Cancelled, Failed, Message, Queued, SessionState
-from .requests import JobRequest, SessionConfig
-from .runner import HostJob, JobRunner
+from ..catalog import ModelCatalog
+from ..failures import hint_for, one_line
+from ..live_catalog import read_catalog
+from ..loader import Loaded, load_wangp
+from ..locate import StartError
+from ..logs import get_logger
+from ..messages import Cancelled, Failed, Message, Queued, SessionState
+from ..requests import JobRequest, SessionConfig
+from ..runner import HostJob, JobRunner
+from .api import IN_PROCESS, QueueHost
 
 log = get_logger()
 
@@ -42,13 +42,14 @@ class _Command:
 
 
 class SessionHost(QueueHost):
-    """Implements :class:`wangp_backend.host_api.Host` with WanGP loaded in Blender's own process.
+    """Implements :class:`wangp_backend.hosts.api.Host` with WanGP loaded in Blender's own process.
 
     Jobs submitted before :meth:`start` wait for it. ``api_loader`` and ``catalog_reader`` are the
     seams tests use to inject a fake WanGP session.
     """
 
     mode = "in_process"
+    capabilities = IN_PROCESS
 
     def __init__(
         self,

@@ -1,6 +1,6 @@
 """The farm host: WanGP runs on a Ray cluster of GPU machines; Blender speaks to it over HTTP.
 
-Implements :class:`wangp_backend.host_api.Host` with the same messages as the other hosts, so takes,
+Implements :class:`wangp_backend.hosts.api.RemoteHost` with the same messages as the other hosts, so takes,
 sidecars, strips, batches, Resume and Recover work unchanged. Two threads, so a long poll never delays
 a click: the *sender* uploads inputs, submits and cancels; the *poller* follows the farm's events by
 long poll and brings each finished clip into its take folder (downloaded, checked by size and hash,
@@ -25,14 +25,14 @@ from typing import Any
 from ..batch import request_to_plain
 from ..catalog import ModelCatalog
 from ..failures import hint_for, one_line
-from ..host_api import QueueHost
+from ..farm import wire
+from ..farm.client import FarmClient, FarmError
+from ..farm.needs import min_vram_gb
 from ..logs import get_logger
 from ..messages import Cancelled, Failed, Log, Message, Preview, Queued, SessionState, Started, TakeReady, from_wire
 from ..requests import JobRequest
 from ..takes import place_take, sidecar_path, write_sidecar
-from . import wire
-from .client import FarmClient, FarmError
-from .needs import min_vram_gb
+from .api import FARM, Capabilities, QueueHost, WorkersView
 
 log = get_logger()
 
@@ -54,18 +54,6 @@ class _Job:
     final: bool = False
 
 
-@dataclass(frozen=True)
-class FarmView:
-    """What the panel shows: the farm's workers and queue, as last read."""
-
-    url: str = ""
-    #: (name, state, model loaded, the shot it runs (its name when it is ours), VRAM GB)
-    workers: tuple[tuple[str, str, str, str, float], ...] = ()
-    queued: int = 0
-    running: int = 0
-    problem: str = ""
-
-
 class FarmHost(QueueHost):
     mode = "farm"
 
@@ -82,7 +70,7 @@ class FarmHost(QueueHost):
         self._state = "stopped"
         self._wangp_version = ""
         self._catalog: ModelCatalog | None = None
-        self._view = FarmView(url=url)
+        self._view = WorkersView(url=url)
         self._since = 0
         self._epoch = ""
         self._order = 0
@@ -168,8 +156,13 @@ class FarmHost(QueueHost):
             return self._state == "starting" or any(not j.final for j in self._jobs.values())
 
     @property
-    def view(self) -> FarmView:
+    def view(self) -> WorkersView:
         return self._view
+
+    @property
+    def capabilities(self) -> Capabilities:
+        # One shot per worker at a time: the workers as last read (before the first read, one).
+        return replace(FARM, jobs_at_once=max(1, len(self._view.workers)))
 
     # --- the sender thread ---
 
@@ -230,7 +223,7 @@ class FarmHost(QueueHost):
             self._catalog = ModelCatalog.from_records(tuple(info.get("models", ())))
         with self._lock:
             names = {j.request.shot_key: str(j.request.sidecar_extra.get("shot_name", "")) for j in self._jobs.values()}
-        self._view = FarmView(
+        self._view = WorkersView(
             url=self.url,
             workers=tuple((str(w.get("name", "")), str(w.get("state", "")), str(w.get("model", "")),
                            names.get(str(w.get("shot_key", ""))) or str(w.get("shot_key", "")),

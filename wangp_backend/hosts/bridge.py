@@ -19,15 +19,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..bridge import protocol
+from ..bridge.child import DEFAULT_HOST_FACTORY
+from ..bridge.process import ChildProcess
 from ..catalog import ModelCatalog
 from ..failures import one_line
-from ..host_api import QueueHost
 from ..logs import get_logger
 from ..messages import TERMINAL_KINDS, Cancelled, Failed, Log, Message, SessionState, Started, from_wire
 from ..requests import JobRequest, SessionConfig
-from . import protocol
-from .child import DEFAULT_HOST_FACTORY
-from .process import ChildProcess
+from .api import BRIDGE, QueueHost
 
 log = get_logger()
 
@@ -56,7 +56,7 @@ class _Job:
 
 
 class BridgeHost(QueueHost):
-    """Implements :class:`wangp_backend.host_api.Host` with WanGP in a child process of interpreter ``python``.
+    """Implements :class:`wangp_backend.hosts.api.ProcessHost` with WanGP in a child process of interpreter ``python``.
 
     :param python: WanGP's interpreter (see :func:`.python_env.find_python`).
     :param heartbeat_s: how often the child is pinged.
@@ -69,6 +69,7 @@ class BridgeHost(QueueHost):
     """
 
     mode = "bridge"
+    capabilities = BRIDGE
 
     def __init__(
         self,
