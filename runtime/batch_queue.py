@@ -303,8 +303,8 @@ def _take_from_sidecar(obj: bpy.types.Object, record: dict[str, Any]) -> None:
     take.fps = float(record.get("fps", 0) or 0)
     take.frame_count = int(record.get("frame_count", 0) or 0)
     take.has_audio = bool(record.get("has_audio", False))
-    take.parent_take = str(record.get("parent_take", {}).get("file", "") if isinstance(record.get("parent_take"), dict)
-                           else "")
+    parent = record.get("parent_take")
+    take.parent_take = paths.stored(str(parent.get("file", ""))) if isinstance(parent, dict) else ""
     review.restore(take, record)
 
 

@@ -9,7 +9,6 @@ the main-thread cost is those frame changes, whatever the number of objects (ben
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import replace
@@ -19,6 +18,7 @@ import numpy as np
 
 from .. import compat
 from ..wangp_backend.cast_spec import CastMember
+from ..wangp_backend.review import read_sidecar
 from ..wangp_backend.spec import ShotSpec
 from . import camera_samples
 
@@ -174,11 +174,8 @@ def as_recorded(spec: ShotSpec, sidecar: str) -> ShotSpec:
     """``spec`` with the files made per take (saved Blender images, dialogue cuts: ``plan_*`` names when only
     planned) named as the take of ``sidecar`` named them, so an unchanged shot hashes like that take."""
     try:
-        with open(sidecar, encoding="utf-8") as fh:
-            record = json.load(fh)
+        record = read_sidecar(sidecar)
     except (OSError, ValueError):
-        return spec
-    if not isinstance(record, dict):
         return spec
     images = {m.get("name"): m.get("images") or [] for m in record.get("cast") or () if isinstance(m, dict)}
     members = []

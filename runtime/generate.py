@@ -7,7 +7,6 @@ images rendered and the job queued, so a refused click leaves nothing half-made.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import time
@@ -18,6 +17,7 @@ import bpy
 
 from .. import preferences
 from ..wangp_backend.batch import BatchItem, is_unchanged, schedule
+from ..wangp_backend.review import read_sidecar
 from . import (
     batch_queue,
     batches,
@@ -198,9 +198,10 @@ def _current_model() -> str:
 def _recorded_inputs(sidecar: str) -> dict[str, str]:
     """The input image paths the take was made from (role -> path), to hash the shot as that take was."""
     try:
-        with open(sidecar, encoding="utf-8") as fh:
-            recorded = json.load(fh).get("inputs", {})
-    except (OSError, ValueError, AttributeError):
+        recorded = read_sidecar(sidecar).get("inputs", {})
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(recorded, dict):
         return {}
     return {role: str(plan.get("path", "")) for role, plan in recorded.items() if isinstance(plan, dict)}
 

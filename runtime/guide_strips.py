@@ -10,7 +10,6 @@ the shot's frames from the one under the take up, so a user's strip (or the take
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import bpy
 
 from .. import compat
+from ..wangp_backend.review import read_sidecar
 from . import placement
 
 CHANNEL_NAME = "Guide"
@@ -28,8 +28,7 @@ TIMELINE_VIDEO = "timeline.mp4"
 def read_guide(sidecar_path: str) -> tuple[dict[str, Any], int]:
     """The take's guide record and the head frames to trim (a continued take), from its sidecar."""
     try:
-        with open(bpy.path.abspath(sidecar_path), encoding="utf-8") as handle:
-            record = json.load(handle)
+        record = read_sidecar(bpy.path.abspath(sidecar_path))
     except (OSError, ValueError):
         return {}, 0
     guide = record.get("guide") if isinstance(record.get("guide"), dict) else {}

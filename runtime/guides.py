@@ -19,8 +19,9 @@ from dataclasses import asdict
 import bpy
 
 from ..render.job import GuideJob, KeyframeJob
+from ..wangp_backend import sidecar_paths
 from ..wangp_backend.guide_spec import GuideMedia, GuideTarget, Keyframe
-from . import keys, log
+from . import keys, log, paths
 from .guide_layout import GuidePlan
 from .guide_producer import GuideDone, GuideFailed, GuideProducer, GuideProgress
 
@@ -51,11 +52,12 @@ def content_key(plan: GuidePlan, target: GuideTarget) -> str:
 
 
 def _file_stamp(path: str) -> list:
+    """The file by its place in the project (``//...``: a moved project keeps its cache), size and time."""
     try:
         stat = os.stat(path)
     except OSError:
-        return [path]
-    return [path, stat.st_size, stat.st_mtime_ns]
+        return [paths.stored(path)]
+    return [paths.stored(path), stat.st_size, stat.st_mtime_ns]
 
 
 def cache_folder(take_dir: str, key: str) -> str:
@@ -103,7 +105,7 @@ def cached(folder: str, target: GuideTarget, mode: str) -> GuideMedia | None:
     """The guide in ``folder`` when it is complete (its record written last, after every file)."""
     try:
         with open(os.path.join(folder, RECORD), encoding="utf-8") as handle:
-            record = json.load(handle)
+            record = sidecar_paths.resolve(json.load(handle), os.path.join(folder, RECORD))
         frames = tuple(Keyframe(**k) for k in record["keyframes"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -196,6 +198,8 @@ def _write_record(message: GuideDone) -> None:
         "frames": message.job.frame_count, "render_s": round(message.seconds, 3),
     }
     path = os.path.join(folder, RECORD)
+    # Relative inside the project, like a take's sidecar: a moved project's cache never reads the old place.
+    record = sidecar_paths.store(record, path, project=paths.blend_folder().folder)
     with open(path + ".tmp", "w", encoding="utf-8") as handle:
         json.dump(record, handle, indent=1)
     os.replace(path + ".tmp", path)

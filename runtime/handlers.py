@@ -90,7 +90,7 @@ def rebase_takes(old_file: str, new_file: str) -> int:
         if not shot.is_shot:
             continue
         for take in shot.takes:
-            for name in ("filepath", "sidecar_path"):
+            for name in ("filepath", "sidecar_path", "parent_take"):
                 value = getattr(take, name)
                 if not value or (value.startswith("//") and not old.folder):
                     continue

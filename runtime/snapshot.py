@@ -17,7 +17,7 @@ from ..wangp_backend.hashing import settings_hash
 from ..wangp_backend.requests import JobRequest
 from ..wangp_backend.spec import ShotSpec
 from ..wangp_backend.toolkit import BuiltShot, TemplateLibrary, build_settings
-from . import camera_samples, cast, guide_copy, guide_layout, inputs, keys, soundtrack, timeline
+from . import camera_samples, cast, guide_copy, guide_layout, inputs, keys, paths, soundtrack, timeline
 
 ANIMATIC_MODEL = "layout_animatic"
 ANIMATIC_NOTE = "Layout animatic: a Blender render of the layout, not AI video"
@@ -81,6 +81,7 @@ def read_spec(context: bpy.types.Context, scene: bpy.types.Scene, obj: bpy.types
         guide=shot.guide,
         guide_strength=shot.guide_strength,
         keyframes=shot.keyframes,
+        project_folder=paths.blend_folder().folder,
     )
 
 

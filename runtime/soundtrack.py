@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import compat
 from ..wangp_backend.cast_spec import DialogueLine
-from . import timeline
+from . import paths, timeline
 
 #: WanGP's talking models resample to 16 kHz mono (wav2vec); cutting there keeps the files small.
 RATE = 16000
@@ -52,7 +52,8 @@ class Cut:
     pieces: tuple[Piece, ...]
 
     def line(self) -> DialogueLine:
-        made_of = [(p.source, round(p.source_start_s, 4), round(p.length_s, 4), round(p.at_s, 4),
+        # The source by its place in the project (``//...``): a moved project's line is the same line.
+        made_of = [(paths.stored(p.source), round(p.source_start_s, 4), round(p.length_s, 4), round(p.at_s, 4),
                     round(p.volume, 4), _mtime(p.source)) for p in self.pieces]
         return DialogueLine(path=self.path, duration_s=self.duration_s, speaker=self.speaker,
                             strips=tuple(dict.fromkeys(p.strip for p in self.pieces)),

@@ -25,7 +25,7 @@ def fields(msg: m.TakeReady) -> dict[str, Any]:
         "has_audio": msg.has_audio,
         "width": msg.width,
         "height": msg.height,
-        "parent_take": msg.parent_take,
+        "parent_take": paths.stored(msg.parent_take),
     }
 
 

@@ -91,7 +91,8 @@ def row_lines(row: SheetRow) -> list[tuple[str, tuple[int, int, int]]]:
         return [(row.shot, TEXT), ("no take yet", DIM)]
     lines = [
         (row.shot, TEXT),
-        (f"take {row.take_number} of {row.take_count}", DIM),
+        # The file's number (a deleted take leaves a gap): "take 3 of 2" would read as an error.
+        (f"take {row.take_number} ({row.take_count} {'take' if row.take_count == 1 else 'takes'})", DIM),
         (f"model {row.model_type}", DIM),
         (f"seed {row.seed}", DIM),
         ("APPROVED (locked)" if row.approved else "not approved", APPROVED if row.approved else DIM),

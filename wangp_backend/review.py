@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from . import sidecar_paths
 from .atomic import write_json_atomic
 
 #: The sidecar key holding the review.
@@ -26,19 +27,20 @@ class Review:
 
 
 def read_sidecar(path: str) -> dict[str, Any]:
-    """The sidecar's JSON object; ``OSError``/``ValueError`` when it is missing or not a take's record."""
+    """The sidecar's JSON object, its paths absolute; ``OSError``/``ValueError`` when it is missing or not a
+    take's record."""
     with open(path, encoding="utf-8") as fh:
         data = json.load(fh)
     if not isinstance(data, dict):
         raise ValueError(f"{path} does not hold a take's record")
-    return data
+    return sidecar_paths.resolve(data, path)
 
 
 def update_sidecar(path: str, values: dict[str, Any]) -> None:
     """Merge ``values`` into the sidecar at ``path`` and replace it atomically (raises OSError/ValueError)."""
     data = read_sidecar(path)
     data.update(values)
-    write_json_atomic(path, data, strict=False)
+    write_json_atomic(path, sidecar_paths.store(data, path), strict=False)
 
 
 def write_review(path: str, review: Review) -> None:

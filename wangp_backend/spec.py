@@ -82,6 +82,9 @@ class ShotSpec:
     set_image: str = ""
     #: the sound under the shot, one line per speaker (at most two are sent)
     dialogue: tuple[DialogueLine, ...] = ()
+    #: the .blend's folder ("" when unsaved): files inside it are fingerprinted by their place in it, so a
+    #: project moved as a whole keeps its shots unchanged
+    project_folder: str = ""
 
     @property
     def frame_count(self) -> int:

@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from . import sidecar_paths
 from .atomic import write_json_atomic
 from .requests import JobRequest
 from .validate import Validated
@@ -72,7 +73,8 @@ def _move_over_placeholder(src: str, dst: str) -> None:
 def write_sidecar(filepath: str, record: Mapping[str, Any]) -> str:
     """Write a take's sidecar beside its clip (atomically, never failing on an odd value); returns its path."""
     path = sidecar_path(filepath)
-    write_json_atomic(path, record, strict=False)
+    # The files it names move with the project: relative to the sidecar when inside the .blend's folder.
+    write_json_atomic(path, sidecar_paths.store(record, path), strict=False)
     return path
 
 

@@ -181,3 +181,83 @@ def test_recover_takes_of_a_scene_made_again_by_shot_name(md, fake_wangp, fresh_
 
     bpy.ops.movie_director.recover_takes()
     assert "Recovered 0 Take(s)" in capsys.readouterr().out
+
+
+def _record(md, take) -> dict:
+    return md.wangp_backend.review.read_sidecar(md.runtime.paths.resolved(take.sidecar_path))
+
+
+def _sidecar_text(md, take) -> str:
+    with open(md.runtime.paths.resolved(take.sidecar_path), encoding="utf-8") as fh:
+        return fh.read()
+
+
+def test_a_moved_project_post_processes_recovers_and_makes_again_from_the_new_place(
+        md, fake_wangp, fresh_scene, make_shot, tmp_path, capsys):
+    """Every path a sidecar names (the .blend, a start image, the previous shot's take, a post-processed
+    take's parent) follows the folder: nothing reads the old place, an unchanged shot stays unchanged."""
+    blend = _save_project(tmp_path / "project")
+    project = os.path.dirname(blend)
+    fresh_scene.movie_director.output_dir = "//movie_director/"
+    board = bpy.data.images.new("Board", 16, 16)
+    board.filepath_raw, board.file_format = os.path.join(project, "boards", "sh020.png"), "PNG"
+    os.makedirs(os.path.dirname(board.filepath_raw))
+    board.save()
+    first, second, third = _shots(make_shot, ("SH010", 1, 16), ("SH020", 17, 32), ("SH030", 33, 48))
+    for obj in (second, third):
+        obj.movie_director.model_type = "i2v"
+    second.movie_director.start_image_source = "FILE"
+    second.movie_director.start_image = "//boards/sh020.png"
+    third.movie_director.start_image_source = "PREVIOUS_SHOT"
+    assert bpy.ops.movie_director.generate_scene(only_changed=False) == {"FINISHED"}
+    for obj in (first, second, third):
+        assert project not in _sidecar_text(md, obj.movie_director.takes[0]), obj.name
+    bpy.ops.wm.save_mainfile()
+
+    moved = str(tmp_path / "shared" / "copy_of_project")
+    shutil.move(project, moved)
+    bpy.ops.wm.open_mainfile(filepath=os.path.join(moved, "film.blend"))
+    scene = bpy.context.scene
+    first, second, third = (scene.objects[name] for name in ("SH010", "SH020", "SH030"))
+    record = _record(md, second.movie_director.takes[0])
+    assert record["blend_file"] == os.path.join(moved, "film.blend")
+    assert record["inputs"]["start"]["path"] == os.path.join(moved, "boards", "sh020.png")
+    record = _record(md, third.movie_director.takes[0])
+    assert record["inputs"]["start"]["path"].startswith(os.path.join(moved, "movie_director", "Scene", "SH030"))
+
+    # Made again: nothing changed in the shots, so nothing is generated (the hashes do not hold the old place).
+    capsys.readouterr()
+    assert bpy.ops.movie_director.generate_scene(only_changed=True) == {"FINISHED"}
+    assert "Skipped 3 Unchanged" in capsys.readouterr().out
+    assert all(len(o.movie_director.takes) == 1 for o in (first, second, third))
+
+    # Post-processed at the new place: the parent is the moved take, recorded relative to the new take.
+    bpy.context.view_layer.objects.active = first
+    assert bpy.ops.movie_director.postprocess_take(spatial_upsampling="lanczos1.5") == {"FINISHED"}
+    shot = first.movie_director
+    parent, child = shot.takes[0], shot.takes[1]
+    assert child.parent_take == parent.filepath and child.parent_take.startswith("//movie_director/")
+    text = _sidecar_text(md, child)
+    assert project not in text and moved not in text
+    record = _record(md, child)
+    assert record["parent_take"]["file"] == md.runtime.paths.resolved(parent.filepath)
+    assert record["parent_take"]["sidecar"] == md.runtime.paths.resolved(parent.sidecar_path)
+    assert record["settings"]["video_source"] == md.runtime.paths.resolved(parent.filepath)
+
+    # A new take of the continued shot starts from the moved previous take.
+    bpy.context.view_layer.objects.active = third
+    third.movie_director.seed = 5
+    assert bpy.ops.movie_director.generate_shot() == {"FINISHED"}
+    record = _record(md, third.movie_director.takes[1])
+    assert record["inputs"]["start"]["path"].startswith(moved)
+
+    # Recovered in another copy of the file: the takes come back with their parent, at the new place.
+    for obj in (first, second, third):
+        obj.movie_director.takes.clear()
+    capsys.readouterr()
+    assert bpy.ops.movie_director.recover_takes() == {"FINISHED"}
+    assert "Recovered 5 Take(s)" in capsys.readouterr().out
+    recovered = [t for t in first.movie_director.takes if t.parent_take]
+    assert len(recovered) == 1 and recovered[0].parent_take.startswith("//movie_director/Scene/SH010/")
+    assert os.path.isfile(md.runtime.paths.resolved(recovered[0].parent_take))
+    assert not os.path.exists(project)

@@ -11,6 +11,7 @@ import json
 import os
 from typing import Any
 
+from .. import sidecar_paths
 from ..logs import get_logger
 
 log = get_logger("batch")
@@ -51,7 +52,7 @@ def scan_takes(output_dir: str) -> list[dict[str, Any]]:
                 continue
             clip = clip_path(path, record)
             if clip:
-                takes.append({**record, "sidecar_path": path, "clip_path": clip})
+                takes.append({**sidecar_paths.resolve(record, path), "sidecar_path": path, "clip_path": clip})
             else:
                 log.info("Take sidecar %s has no clip beside it; not a take", path)
     return takes

@@ -13,7 +13,6 @@ clip is linked (or fetched), a running one is followed again, an unknown one run
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import threading
@@ -31,6 +30,7 @@ from ..farm.needs import min_vram_gb
 from ..logs import get_logger
 from ..messages import Cancelled, Failed, Log, Message, Preview, Queued, SessionState, Started, TakeReady, from_wire
 from ..requests import JobRequest
+from ..review import read_sidecar
 from ..takes import place_take, sidecar_path, write_sidecar
 from .api import FARM, Capabilities, QueueHost, WorkersView
 
@@ -381,8 +381,7 @@ class FarmHost(QueueHost):
         ext = os.path.splitext(str(done["record"].get("file", ".mp4")))[1]
         clip = os.path.join(request.take_dir, request.take_name + ext)
         try:
-            with open(sidecar_path(clip), encoding="utf-8") as fh:
-                record = json.load(fh)
+            record = read_sidecar(sidecar_path(clip))
         except (OSError, ValueError):
             return None
         if record.get("job_id") != job.job_id or wire.file_digest(clip) != (int(done["size"]), done["sha256"]):

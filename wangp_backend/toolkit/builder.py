@@ -163,7 +163,7 @@ def _hash(settings: dict[str, Any], spec: ShotSpec) -> str:
         extra["guide_content_hash"] = media.content_hash
     if any(line.fingerprint for line in spec.dialogue):
         extra["dialogue_fingerprints"] = [line.fingerprint for line in spec.dialogue]
-    return settings_hash({**settings, **extra}) if extra else settings_hash(settings)
+    return settings_hash({**settings, **extra} if extra else settings, spec.project_folder)
 
 
 def _usable_numbers(spec: ShotSpec, errors: list[str]) -> ShotSpec:
