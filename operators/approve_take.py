@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from ..runtime import review
+from ..runtime import paths, review
 from .common import active_shot, poll_active_shot
 
 
@@ -28,5 +28,6 @@ class MOVIE_DIRECTOR_OT_approve_take(bpy.types.Operator):
         obj = active_shot(context)
         index = obj.movie_director.active_take_index
         review.set_approved(obj, index)
-        self.report({"INFO"}, f"{obj.name}: take {index + 1} approved; the shot is locked")
+        label = paths.take_label(obj.movie_director.takes[index].filepath, index)
+        self.report({"INFO"}, f"{obj.name}: {label} approved; the shot is locked")
         return {"FINISHED"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from ..runtime import review, timeline
+from ..runtime import paths, review, timeline
 from .common import report_notices
 
 
@@ -36,7 +36,8 @@ class MOVIE_DIRECTOR_OT_compare_takes(bpy.types.Operator):
         except timeline.TimelineError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        self.report({"INFO"}, note or f"{obj.name}: take {other + 1} on the timeline "
-                                       f"(B: take {obj.movie_director.compare_take_index + 1})")
+        takes, compare = obj.movie_director.takes, obj.movie_director.compare_take_index
+        self.report({"INFO"}, note or f"{obj.name}: {paths.take_label(takes[other].filepath, other)} on the timeline "
+                                       f"(B: {paths.take_label(takes[compare].filepath, compare)})")
         report_notices(self)
         return {"FINISHED"}

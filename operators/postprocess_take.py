@@ -5,7 +5,7 @@ from __future__ import annotations
 import bpy
 from bpy.props import EnumProperty, FloatProperty, IntProperty
 
-from ..runtime import generate, jobs, keys, postprocess
+from ..runtime import generate, jobs, keys, paths, postprocess
 from .common import active_shot, poll_active_shot, report_notices
 
 SPATIAL_ITEMS = (
@@ -84,6 +84,7 @@ class MOVIE_DIRECTOR_OT_postprocess_take(bpy.types.Operator):
             self.report({"ERROR"}, f"{name}: post-processing {outcome}: {why}")
             return {"CANCELLED"}
         shot = obj.movie_director
-        self.report({"INFO"}, f"{name}: take {shot.active_take_index + 1} post-processed: "
-                              f"{shot.takes[shot.active_take_index].filepath}")
+        take = shot.takes[shot.active_take_index]
+        self.report({"INFO"}, f"{name}: {paths.take_label(take.filepath, shot.active_take_index)} post-processed: "
+                              f"{take.filepath}")
         return {"FINISHED"}

@@ -7,7 +7,7 @@ import bpy
 
 from .. import preferences
 from ..properties import MOVIE_DIRECTOR_PG_shot
-from ..runtime import batch_queue, session
+from ..runtime import batch_queue, paths, session
 from ..wangp_backend.catalog import ModelCatalog
 from .base import ShotPanel, active_shot, draw_progress, wrapped_label
 from .fixes import fix_for_failure
@@ -89,7 +89,8 @@ def draw_status(layout: bpy.types.UILayout, context: bpy.types.Context, shot: MO
     elif status == "queued" and shot.generation_phase and shot.generation_phase != "Queued":
         wrapped_label(layout, context, shot.generation_phase, icon="SORTTIME")
     elif status == "done" and 0 <= shot.active_take_index < len(shot.takes):
-        wrapped_label(layout, context, f"Done: take {shot.active_take_index + 1} is on the timeline", "CHECKMARK")
+        label = paths.take_label(shot.takes[shot.active_take_index].filepath, shot.active_take_index)
+        wrapped_label(layout, context, f"Done: {label} is on the timeline", "CHECKMARK")
     elif status in STATUS_LABELS:
         text, icon = STATUS_LABELS[status]
         layout.label(text=text, icon=icon)

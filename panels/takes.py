@@ -6,6 +6,7 @@ import os
 
 import bpy
 
+from ..runtime import paths
 from .base import ShotPanel, active_shot, wrapped_label
 from .takes_list import take_name
 
@@ -51,7 +52,8 @@ def draw_lock(layout: bpy.types.UILayout, context: bpy.types.Context, shot) -> N
     if approved < 0:
         return
     # The sentence on its own line: beside the button it is cut at the default sidebar width.
-    wrapped_label(layout, context, f"Locked: take {approved + 1} approved", icon="LOCKED")
+    label = paths.take_label(shot.takes[approved].filepath, approved)
+    wrapped_label(layout, context, f"Locked: {label} approved", icon="LOCKED")
     layout.operator("movie_director.unlock_shot", text="Unlock", icon="UNLOCKED")
 
 

@@ -9,6 +9,7 @@ import os
 import bpy
 
 from ..properties import MOVIE_DIRECTOR_PG_take
+from ..runtime import paths
 from .text_fit import ICON_WIDTH, TEXT_INSET, Fit, text_width
 
 #: What a list takes from a row's width: its margins and the scroll/resize column.
@@ -56,7 +57,8 @@ class MOVIE_DIRECTOR_UL_takes(bpy.types.UIList):
         marks = [mark for mark, shown in (("LOCKED", item.approved), ("MODIFIER", bool(item.parent_take)),
                                           ("ERROR", item.used_fallback)) if shown]
         row = layout.row(align=True)
-        row.operator("movie_director.set_active_take", text=f"Take {index + 1}", icon=radio, emboss=False).index = index
+        row.operator("movie_director.set_active_take", text=f"Take {paths.number_of(item.filepath, index)}", icon=radio,
+                     emboss=False).index = index
         # The rating's stars join the age when the row has room for both (a 220 px sidebar has not;
         # the active take's rating is under the list anyway).
         when = age_text(item.created)

@@ -18,7 +18,7 @@ import bpy
 from .. import preferences
 from ..wangp_backend import contact_sheet as sheet
 from ..wangp_backend.bridge.python_env import find_python
-from . import generate, keys, log
+from . import generate, keys, log, paths
 
 SCRIPT = sheet.__file__
 #: A sheet of hundreds of shots decodes hundreds of clips; past this something is wrong.
@@ -64,7 +64,7 @@ def rows(scene: bpy.types.Scene) -> list[sheet.SheetRow]:
             continue
         take = shot.takes[index]
         out.append(sheet.SheetRow(
-            shot=obj.name, clip=bpy.path.abspath(take.filepath), take_number=index + 1,
+            shot=obj.name, clip=bpy.path.abspath(take.filepath), take_number=paths.number_of(take.filepath, index),
             take_count=len(shot.takes), model_type=take.model_type, seed=take.seed, approved=take.approved,
             rating=take.rating, frame_count=take.frame_count,
         ))

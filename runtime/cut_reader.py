@@ -16,7 +16,7 @@ import bpy
 from .. import compat
 from ..editorial.cut import AUDIO, VIDEO, Cut, CutClip, CutGap
 from ..wangp_backend.review import read_sidecar
-from . import generate, keys, timeline
+from . import generate, keys, paths, timeline
 
 #: Strips that only combine or change other strips: what they show is their inputs'.
 EFFECT_TYPES = {
@@ -64,7 +64,7 @@ def _take_metadata(strip: Any, shots: dict[str, bpy.types.Object]) -> dict[str, 
     return {
         "shot": obj.name,
         "shot_id": obj.movie_director.shot_id,
-        "take": index + 1,
+        "take": paths.number_of(take.filepath, index),
         "prompt": str(settings.get("prompt", obj.movie_director.prompt)),
         "model": take.model_type,
         "seed": take.seed,

@@ -64,10 +64,17 @@ def take_number(filepath: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def take_label(filepath: str, index: int) -> str:
-    """How the log and reports name a take: by its file number, which the user sees on disk."""
+def number_of(filepath: str, index: int) -> int:
+    """A take's number wherever the user reads one (log, reports, panels, contact sheet, export): its file's,
+    which they see on disk and which stays when an earlier take is deleted; its place in the list (``index``
+    + 1) only for a file not named like a take."""
     number = take_number(filepath)
-    return f"take {number if number is not None else index + 1}"
+    return number if number is not None else index + 1
+
+
+def take_label(filepath: str, index: int) -> str:
+    """How the log and reports name a take: ``take 3`` for ``SH010_take003.mp4``."""
+    return f"take {number_of(filepath, index)}"
 
 
 def user_folder(name: str) -> str:

@@ -28,13 +28,13 @@ def _parent(obj: bpy.types.Object, index: int) -> tuple[Any, dict[str, Any]]:
         raise generate.GenerateError(f"{obj.name} has no take {index + 1} to post-process")
     take = shot.takes[index]
     clip, sidecar = bpy.path.abspath(take.filepath), bpy.path.abspath(take.sidecar_path)
+    label = paths.take_label(take.filepath, index)
     if not os.path.isfile(clip):
-        raise generate.GenerateError(f"{postprocess.SOURCE_MISSING}: the clip of take {index + 1} of {obj.name} "
-                                     f"({clip})")
+        raise generate.GenerateError(f"{postprocess.SOURCE_MISSING}: the clip of {label} of {obj.name} ({clip})")
     try:
         record = read_sidecar(sidecar)
     except (OSError, ValueError) as exc:
-        raise generate.GenerateError(f"The sidecar of take {index + 1} of {obj.name} cannot be read ({exc}): "
+        raise generate.GenerateError(f"The sidecar of {label} of {obj.name} cannot be read ({exc}): "
                                      "use Recover Takes or generate the shot again") from exc
     return take, record
 
@@ -86,7 +86,7 @@ def queue_postprocess(context: bpy.types.Context, scene: bpy.types.Scene, obj: b
     take_name = paths.next_take_name(folder, obj, jobs.reserved_names(folder))
     key = keys.shot_key(scene, obj)
     parent = {
-        "file": clip, "sidecar": bpy.path.abspath(take.sidecar_path), "take": index + 1,
+        "file": clip, "sidecar": bpy.path.abspath(take.sidecar_path), "take": paths.number_of(take.filepath, index),
         "model_type": record.get("model_type", take.model_type), "seed": record.get("seed", take.seed),
         "fps": record.get("fps", take.fps), "frame_count": record.get("frame_count", take.frame_count),
         "width": record.get("width", 0), "height": record.get("height", 0),

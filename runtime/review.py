@@ -7,7 +7,7 @@ from typing import Any
 import bpy
 
 from ..wangp_backend.review import Review, review_of, write_review
-from . import keys, log, selection, timeline, timer
+from . import keys, log, paths, selection, timeline, timer
 
 
 def approved_index(obj: bpy.types.Object) -> int:
@@ -21,7 +21,9 @@ def locked(obj: bpy.types.Object) -> bool:
 
 
 def lock_reason(obj: bpy.types.Object) -> str:
-    return f"{obj.name} is locked: take {approved_index(obj) + 1} is approved (unlock it to generate again)"
+    index = approved_index(obj)
+    label = paths.take_label(obj.movie_director.takes[index].filepath, index)
+    return f"{obj.name} is locked: {label} is approved (unlock it to generate again)"
 
 
 def save(take: Any) -> bool:
@@ -79,7 +81,8 @@ def show(scene: bpy.types.Scene, obj: bpy.types.Object, index: int) -> str:
     if timeline.blocked():
         timeline.request_show(keys.shot_key(scene, obj), index)
         timer.ensure_timer()
-        note = f"Take {index + 1} will be shown once the render or save is over"
+        number = paths.number_of(shot.takes[index].filepath, index)
+        note = f"Take {number} will be shown once the render or save is over"
     else:
         timeline.show_take(scene, obj, index)
         note = ""

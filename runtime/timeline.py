@@ -193,7 +193,8 @@ def show_take(scene: bpy.types.Scene, obj: bpy.types.Object, take_index: int) ->
     take = shot.takes[take_index]
     path = bpy.path.abspath(take.filepath)
     if not os.path.isfile(path):
-        raise TimelineError(f"The clip of take {take_index + 1} of {obj.name} is missing: {path}")
+        label = paths.take_label(take.filepath, take_index)
+        raise TimelineError(f"The clip of {label} of {obj.name} is missing: {path}")
     key = keys.shot_key(scene, obj)
     _waiting.pop(key, None)  # a placement made now supersedes one still waiting for a render or save
     editor = scene.sequence_editor or scene.sequence_editor_create()

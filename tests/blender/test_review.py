@@ -180,3 +180,32 @@ def test_contact_sheet_without_wangps_environment_says_what_to_set(md, output_di
     make_shot("SH010", 1, 24)
     with pytest.raises(RuntimeError, match="set WanGP Packages"):
         bpy.ops.movie_director.contact_sheet()
+
+
+def test_takes_are_named_by_their_file_number_when_an_earlier_take_was_deleted(md, wan_shot, capsys):
+    """The user sees take003 on disk: every message, panel line, sheet and export says "take 3", not its place."""
+    scene = bpy.context.scene
+    assert bpy.ops.movie_director.generate_shot(variations=3) == {"FINISHED"}
+    shot = wan_shot.movie_director
+    shot.takes.remove(0)  # take 1 deleted: takes 2 and 3 remain, in places 1 and 2
+    numbers = [md.runtime.paths.number_of(t.filepath, i) for i, t in enumerate(shot.takes)]
+    assert numbers == [2, 3]
+    assert bpy.ops.movie_director.set_active_take(index=1) == {"FINISHED"}
+    capsys.readouterr()
+
+    assert bpy.ops.movie_director.approve_take() == {"FINISHED"}
+    assert "SH010: take 3 approved; the shot is locked" in capsys.readouterr().out
+    with pytest.raises(RuntimeError, match="SH010 is locked: take 3 is approved"):
+        bpy.ops.movie_director.generate_shot()
+    (row,) = md.runtime.contact_sheet.rows(scene)
+    assert (row.take_number, row.take_count) == (3, 2)
+    assert ("take 3 (2 takes)", md.wangp_backend.contact_sheet.DIM) in md.wangp_backend.contact_sheet.row_lines(row)
+    (clip,) = [c for c in md.runtime.cut_reader.read_cut(scene).clips if c.metadata]
+    assert clip.metadata["take"] == 3 and clip.name == "SH010 take 3"
+
+    assert bpy.ops.movie_director.unlock_shot() == {"FINISHED"}
+    capsys.readouterr()
+    assert bpy.ops.movie_director.postprocess_take(spatial_upsampling="lanczos1.5") == {"FINISHED"}
+    assert "SH010: take 4 post-processed" in capsys.readouterr().out
+    assert _sidecar(shot.takes[2])["parent_take"]["take"] == 3
+    assert "SH010: take 4 ready: " in _log_text()
