@@ -6,7 +6,7 @@ import math
 
 import bpy
 
-from ..runtime import keys, selection, session
+from ..runtime import keys, selection, session, shot_state
 from .common import report_notices
 
 #: One window of Wan (81 frames at 16 fps), the length of a new shot with nothing to go by when the
@@ -98,7 +98,7 @@ class MOVIE_DIRECTOR_OT_mark_shot(bpy.types.Operator):
         shot.quality = defaults.default_quality
         shot.template = defaults.default_template
         shot.resolution = defaults.default_resolution
-        shot.generation_status = "idle"
+        shot_state.marked(shot)
         keys.scene_key(scene)
         where = "" if obj.type == "CAMERA" else "; it is filmed through the scene camera"
         self.report({"INFO"}, f"{obj.name} is a shot, frames {shot.frame_start}-{shot.frame_end} from {source}{where}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bpy
 
 from ..wangp_backend import messages as m
-from . import batches, jobs, keys, log, paths, preview, session, shot_index, take_record, timeline, undo
+from . import batches, jobs, keys, log, paths, preview, session, shot_index, shot_state, take_record, timeline, undo
 
 PHASES = {
     "loading_model": "Loading model",
@@ -28,16 +28,9 @@ def phase_label(phase: str) -> str:
 
 def settle(obj: bpy.types.Object, shot_key: str, outcome: str) -> None:
     """Set the shot's status after one of its jobs ended; other jobs of the shot keep it busy."""
-    shot = obj.movie_director
     waiting, submitted = jobs.for_shot(shot_key)
-    shot.queued_jobs = len(waiting) + len(submitted)
-    if any(jobs.is_started(r.job_id) for r in submitted):
-        shot.generation_status = "in_progress"
-    elif waiting or submitted:
-        shot.generation_status = "queued"
-    else:
-        shot.generation_status = outcome
-        shot.job_id = ""
+    running = any(jobs.is_started(r.job_id) for r in submitted)
+    shot_state.settled(obj.movie_director, len(waiting) + len(submitted), running, outcome)
 
 
 def _reason(msg: m.Message) -> str:
@@ -77,25 +70,17 @@ def apply(msg: m.Message) -> None:
         return
     shot = obj.movie_director
     if isinstance(msg, m.Queued):
-        if shot.generation_status != "in_progress":
-            shot.generation_status = "queued"
+        shot_state.host_queued(shot)
     elif isinstance(msg, m.Started):
         jobs.mark_started(msg.job_id)
         record = jobs.get(msg.job_id)
         if record is not None and record.kind == "batch":
             batches.started(record.scene_key, record.shot_key)  # the crash record now says "in_progress"
-        shot.generation_status = "in_progress"
-        shot.generation_progress = 0
-        shot.job_id = msg.job_id
-        shot.generation_phase = f"{'Trying fallback' if msg.attempt else 'Starting'} {msg.model_type}"
+        shot_state.started(shot, msg.job_id, msg.model_type, msg.attempt)
         if msg.attempt:
             log.write(f"{obj.name}: trying fallback model {msg.model_type}")
     elif isinstance(msg, m.Progress):
-        shot.generation_status = "in_progress"
-        shot.generation_progress = max(0, min(100, int(msg.percent)))
-        shot.generation_phase = phase_label(msg.phase)
-        shot.generation_step = msg.current_step or 0
-        shot.generation_total_steps = msg.total_steps or 0
+        shot_state.progressed(shot, msg.percent, phase_label(msg.phase), msg.current_step or 0, msg.total_steps or 0)
     elif isinstance(msg, m.Preview):
         preview.show(obj, msg.width, msg.height, msg.pixels)
     elif isinstance(msg, m.Log):
@@ -104,22 +89,17 @@ def apply(msg: m.Message) -> None:
         values = take_record.fields(msg)
         index = take_record.add(shot, values)
         undo.remember(record.shot_key, values)
-        shot.generation_progress = 100
-        shot.generation_phase = "Done"
-        shot.error_message = shot.error_class = shot.error_hint = ""
+        shot_state.take_landed(shot)
         timeline.request_show(record.shot_key, index)
         note = f" (fallback {msg.model_type}: {msg.primary_error})" if msg.used_fallback else ""
         log.write(f"{obj.name}: {paths.take_label(msg.filepath, index)} ready: {msg.filepath}{note}")
     elif isinstance(msg, m.Failed):
-        shot.error_message = msg.message
-        shot.error_class = msg.error_class
-        shot.error_hint = msg.hint
-        shot.generation_phase = "Failed"
+        shot_state.failed(shot, msg.message, msg.error_class, msg.hint)
         log.write(f"{obj.name}: failed ({msg.stage}): {msg.message} {msg.hint}".rstrip())
         for line in msg.log_tail[-10:]:
             log.write(f"{obj.name}:   {line}")
     elif isinstance(msg, m.Cancelled):
-        shot.generation_phase = "Cancelled"
+        shot_state.cancelled(shot)
         log.write(f"{obj.name}: cancelled {msg.reason}".rstrip())
     if terminal:
         shot_index.forget()  # the panels' "any failed" may have changed

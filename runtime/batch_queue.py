@@ -21,10 +21,10 @@ from ..wangp_backend.batch.estimate import DurationEstimator
 from ..wangp_backend.blend_paths import BlendFolder
 from ..wangp_backend.requests import JobRequest
 from ..wangp_backend.takes import interrupted_record, settle_interrupted
-from . import batch_writer, batches, jobs, keys, log, paths, review, session, snapshot, timeline
+from . import batch_writer, batches, jobs, keys, log, paths, review, session, shot_state, snapshot, timeline
 
 ID_PROP = "movie_director_batch"
-INTERRUPTED = "Interrupted: Blender closed while this shot was generating. Resume the batch."
+INTERRUPTED = shot_state.INTERRUPTED
 _FORMAT = 1
 
 
@@ -277,13 +277,7 @@ def mark_interrupted() -> int:
             _scene, obj = keys.find_shot(entry["shot_key"])
             if obj is None:
                 continue
-            shot = obj.movie_director
-            shot.generation_status = "cancelled"
-            shot.generation_progress = 0
-            shot.generation_phase = "Interrupted"
-            shot.error_message = INTERRUPTED
-            shot.job_id = ""
-            shot.queued_jobs = 0
+            shot_state.interrupted(obj.movie_director)
             count += 1
     if count:
         log.write(f"{count} shot(s) of a batch were interrupted when Blender closed: use Resume Batch")
@@ -380,10 +374,7 @@ def recover_takes(context: bpy.types.Context, scene: bpy.types.Scene) -> tuple[l
             by_name.append(obj.name)
         shot.active_take_index = len(shot.takes) - 1
         shot.take_list_index = shot.active_take_index
-        if shot.error_message == INTERRUPTED:
-            shot.generation_status = "done"
-            shot.generation_phase = "Recovered"
-            shot.error_message = ""
+        shot_state.recovered(shot)
         timeline.request_show(keys.shot_key(scene, obj), shot.active_take_index)
         recovered.append(f"{obj.name}: {record['clip_path']}")
     for line in recovered:

@@ -17,11 +17,10 @@ import bpy
 
 from ..wangp_backend.batch import BatchSummary, DurationEstimator
 from ..wangp_backend.requests import JobRequest
-from . import jobs, keys, log
+from . import jobs, keys, log, shot_state
 
 #: Item states; ``waiting`` is not queued yet, ``released`` is queued or running.
 OPEN_STATES = ("waiting", "released")
-_OUTCOME_LABEL = {"done": "Done", "failed": "Failed", "cancelled": "Cancelled", "skipped": "Skipped"}
 
 
 @dataclass
@@ -169,10 +168,7 @@ def _end_item(batch: Batch, item: Item, outcome: str, reason: str) -> None:
     _count(batch, item, outcome, reason)
     _scene, obj = keys.find_shot(item.shot_key)
     if obj is not None:
-        shot = obj.movie_director
-        shot.generation_status = outcome
-        shot.generation_phase = _OUTCOME_LABEL[outcome]
-        shot.error_message = reason
+        shot_state.ended_without_job(obj.movie_director, outcome, reason)
     log.write(f"{item.shot_name}: {reason}")
 
 

@@ -31,6 +31,7 @@ from . import (
     pump,
     review,
     session,
+    shot_state,
     snapshot,
     submit,
     timer,
@@ -125,13 +126,7 @@ def queue_shot(
             skip_if_unchanged=skip_if_unchanged,
         )
     )
-    shot = obj.movie_director
-    shot.queued_jobs += 1
-    if shot.generation_status != "in_progress":
-        shot.generation_status = "queued"
-        shot.generation_progress = 0
-        shot.generation_phase = "Queued" if session.ready() else "Waiting for the session"
-    shot.error_message = shot.error_class = shot.error_hint = ""
+    shot_state.job_queued(obj.movie_director, session.ready())
     timer.ensure_timer()
     if submit_now:
         submit.submit_ready()
@@ -168,11 +163,7 @@ def mark_not_started(objs: list[bpy.types.Object], reason: str) -> None:
     """Show shots that could not start because the session could not as failed, with the reason (the
     panel then offers its fix), never as idle: a headless run reads the status to know what happened."""
     for obj in objs:
-        shot = obj.movie_director
-        shot.generation_status = "failed"
-        shot.generation_phase = "Failed"
-        shot.generation_progress = 0
-        shot.error_message, shot.error_class, shot.error_hint = reason, "environment", ""
+        shot_state.not_started(obj.movie_director, reason)
         log.write(f"{obj.name}: not started: {reason}")
 
 
@@ -273,12 +264,7 @@ def submit_recorded(scene_key: str, item: batches.Item) -> str:
     )
     _scene, obj = keys.find_shot(item.shot_key)
     if obj is not None:
-        shot = obj.movie_director
-        shot.queued_jobs += 1
-        shot.generation_status = "queued"
-        shot.generation_progress = 0
-        shot.generation_phase = "Queued" if session.ready() else "Waiting for the session"
-        shot.error_message = shot.error_class = shot.error_hint = ""
+        shot_state.job_queued(obj.movie_director, session.ready())
     timer.ensure_timer()
     return token
 

@@ -12,7 +12,7 @@ import bpy
 from bpy.app.handlers import persistent
 
 from ..wangp_backend.blend_paths import BlendFolder
-from . import batch_queue, batches, jobs, keys, log, paths, shot_index, submit, timeline, undo
+from . import batch_queue, batches, jobs, keys, log, paths, shot_index, shot_state, submit, timeline, undo
 
 
 @persistent
@@ -36,12 +36,7 @@ def on_load_post(*_args) -> None:
     stale = 0
     for obj in bpy.data.objects:
         shot = obj.movie_director
-        if shot.is_shot and shot.generation_status in {"queued", "in_progress"}:
-            shot.generation_status = "idle"
-            shot.generation_progress = 0
-            shot.generation_phase = ""
-            shot.job_id = ""
-            shot.queued_jobs = 0
+        if shot.is_shot and shot_state.reset_stale(shot):
             stale += 1
     if stale:
         log.write(f"{stale} shot(s) were saved while generating; their jobs belong to an earlier session")

@@ -11,6 +11,8 @@ import uuid
 
 import bpy
 
+from . import shot_state
+
 #: shot_key -> (scene name, object name), verified on every use because names change.
 _name_cache: dict[str, tuple[str, str]] = {}
 
@@ -60,10 +62,7 @@ def ensure_unique_shot_ids(scene: bpy.types.Scene) -> list[bpy.types.Object]:
             continue
         shot.shot_id = new_id()
         seen.add(shot.shot_id)
-        shot.generation_status = "idle"
-        shot.generation_progress = 0
-        shot.job_id = ""
-        shot.queued_jobs = 0
+        shot_state.new_identity(shot)
         # The copy would otherwise draw its previews into the original's image.
         shot.preview_image = None
         changed.append(obj)

@@ -16,7 +16,7 @@ import bpy
 from ..wangp_backend import postprocess
 from ..wangp_backend.requests import JobRequest
 from ..wangp_backend.review import read_sidecar
-from . import generate, jobs, keys, paths, session, submit, timeline, timer
+from . import generate, jobs, keys, paths, session, shot_state, submit, timeline, timer
 
 #: The temporal choice that picks the RIFE multiplier lifting the clip to the scene's frame rate.
 TO_SCENE_FPS = "SCENE_FPS"
@@ -112,12 +112,7 @@ def queue_postprocess(context: bpy.types.Context, scene: bpy.types.Scene, obj: b
         shot_name=obj.name, take_dir=request.take_dir, take_name=take_name, kind="postprocess", snapshot=None,
         request=request,
     ))
-    shot.queued_jobs += 1
-    if shot.generation_status != "in_progress":
-        shot.generation_status = "queued"
-        shot.generation_progress = 0
-        shot.generation_phase = "Queued" if session.ready() else "Waiting for the session"
-    shot.error_message = shot.error_class = shot.error_hint = ""
+    shot_state.job_queued(shot, session.ready())
     timer.ensure_timer()
     submit.submit_ready()
     return token

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from ..wangp_backend.batch import is_unchanged
 from ..wangp_backend.hosts.api import Host
-from . import apply, batches, guides, jobs, keys, log, session, snapshot, soundtrack
+from . import apply, batches, guides, jobs, keys, log, session, shot_state, snapshot, soundtrack
 
 
 def _end_pending(job: jobs.PendingJob, outcome: str, message: str = "", error_class: str = "", hint: str = "") -> None:
@@ -24,14 +24,11 @@ def _end_pending(job: jobs.PendingJob, outcome: str, message: str = "", error_cl
     if obj is None:
         return
     if outcome == "failed":
-        shot = obj.movie_director
-        shot.error_message, shot.error_class, shot.error_hint = message, error_class, hint
-        shot.generation_phase = "Failed"
+        shot_state.failed(obj.movie_director, message, error_class, hint)
         log.write(f"{obj.name}: not generated: {message} {hint}".rstrip())
     elif outcome == "skipped":
         log.write(f"{obj.name}: skipped, its settings match the active take")
-    # A skipped shot's active take is current: it is as done as it gets.
-    apply.settle(obj, job.shot_key, "done" if outcome == "skipped" else outcome)
+    apply.settle(obj, job.shot_key, outcome)  # a skipped shot settles as done (see shot_state.status_after)
 
 
 def fail_all(message: str, error_class: str, hint: str = "") -> None:
@@ -131,8 +128,7 @@ def _submit(host: Host, job: jobs.PendingJob, animatic: bool) -> None:
         if built is not None:
             # The panel shows the wording the prompt got ("updated before generating").
             obj.movie_director.camera_wording = built.camera_wording
-        if not obj.movie_director.job_id:
-            obj.movie_director.job_id = job_id
+        shot_state.job_submitted(obj.movie_director, job_id)
 
 
 def submit_ready(deadline: float | None = None) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import bpy
 from bpy.app.handlers import persistent
 
-from . import jobs, keys, log, take_record, timeline, timer
+from . import jobs, keys, log, shot_state, take_record, timeline, timer
 
 #: shot_key -> the take fields (:func:`take_record.fields`) delivered to the open file, in order
 _delivered: dict[str, list[dict[str, Any]]] = {}
@@ -38,9 +38,7 @@ def _restore_shot(key: str, delivered: list[dict[str, Any]]) -> bool:
     for fields in missing:
         take_record.add(shot, fields)
     waiting, submitted = jobs.for_shot(key)
-    if not waiting and not submitted:
-        shot.generation_status, shot.generation_progress, shot.generation_phase = "done", 100, "Done"
-        shot.job_id = ""
+    shot_state.take_restored(shot, jobs_left=bool(waiting or submitted))
     if timeline.blocked():
         timeline.request_show(key, shot.active_take_index)
         timer.ensure_timer()
