@@ -17,7 +17,8 @@ def needed_image(shot) -> str:
     return "start" if shot.start_image_source != "NONE" else ""
 
 
-def _takes(info, needs: str) -> bool:
+def takes_images(info, needs: str) -> bool:
+    """Whether the model takes every image role in ``needs`` (see :func:`needed_image`)."""
     return all(info.accepts_image(role) for role in needs.split("+") if role)
 
 
@@ -46,11 +47,11 @@ class MOVIE_DIRECTOR_OT_choose_available_model(bpy.types.Operator):
         needs = needed_image(shot)
         model_type, _fallbacks = choose_model(catalog, shot.quality, "", session.vram_gb(context), needs)
         info = catalog.get(model_type)
-        if info is None or not info.available or not _takes(info, needs):
+        if info is None or not info.available or not takes_images(info, needs):
             # The tier's table has nothing installed that fits: any installed model that takes the
             # shot's images will do, from the tier's family first.
             family = info.family if info is not None else ""
-            fits = sorted((m for m in catalog.available() if _takes(m, needs)),
+            fits = sorted((m for m in catalog.available() if takes_images(m, needs)),
                           key=lambda m: (m.family != family, m.model_type))
             info = fits[0] if fits else None
         if info is None:

@@ -1,11 +1,14 @@
 """The one-click fix offered in a failed shot's error box, chosen from the failure's ``error_class``.
 
-Plain logic, so the choice is tested without drawing anything.
+Plain logic, so the choice is tested without drawing anything. The failure's text is never searched: the code that
+knew the cause chose the class, and whether the shot's model is the problem is read from the catalog.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from ..wangp_backend.states import ErrorClass
 
 
 @dataclass(frozen=True)
@@ -25,21 +28,26 @@ RETRY_PREVIEW = Fix(
 )
 
 
+_BY_CLASS = {
+    ErrorClass.ENVIRONMENT: OPEN_PREFERENCES,
+    ErrorClass.OFFLINE_OR_MISSING_WEIGHTS: CHOOSE_MODEL,
+    ErrorClass.OUT_OF_MEMORY: RETRY_PREVIEW,
+}
+
+
 def fix_for_failure(error_class: str, model_problem: bool, quality: str) -> Fix | None:
     """The fix for a failure, or None when only the hint can help.
 
-    ``model_problem`` says the shot's model is unknown or not downloaded (or the message is about the
-    model); ``quality`` is the shot's tier, used to retry a runtime failure as it was.
+    ``model_problem`` says the shot's model is unknown or not downloaded here, or cannot take the shot's images;
+    ``quality`` is the shot's tier, used to retry a runtime failure as it was.
     """
-    if error_class == "environment":
-        return OPEN_PREFERENCES
-    if error_class == "offline_or_missing_weights":
-        return CHOOSE_MODEL
-    if error_class == "validation":
+    try:
+        kind = ErrorClass(error_class)
+    except ValueError:
+        return None  # no class (a failure from before classes were kept): only the hint can help
+    if kind is ErrorClass.VALIDATION:
         return CHOOSE_MODEL if model_problem else None
-    if error_class == "out_of_memory":
-        return RETRY_PREVIEW
-    if error_class == "runtime":
+    if kind is ErrorClass.RUNTIME:
         # A crash mid-job is often transient (a driver hiccup, a file in use): retrying as-is is the fix.
         return Fix("movie_director.generate_shot", "Try Again", "FILE_REFRESH", (("quality", quality),))
-    return None
+    return _BY_CLASS.get(kind)

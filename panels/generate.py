@@ -6,6 +6,7 @@ from __future__ import annotations
 import bpy
 
 from .. import preferences
+from ..operators.choose_available_model import needed_image, takes_images
 from ..properties import MOVIE_DIRECTOR_PG_shot
 from ..runtime import batch_queue, paths, session
 from ..wangp_backend.catalog import ModelCatalog
@@ -37,13 +38,15 @@ def progress_text(phase: str, step: int, total: int) -> str:
 
 
 def has_model_problem(shot: MOVIE_DIRECTOR_PG_shot, catalog: ModelCatalog | None) -> bool:
-    """The failure is about the model: unknown or not downloaded here, or the message names a model."""
-    if "model" in shot.error_message.lower():
-        return True
+    """The shot's model is the problem: unknown or not downloaded here, or it cannot take the shot's images.
+
+    Read from the catalog, never guessed from the failure's text (without a catalog, Use an Available Model
+    could not run anyway).
+    """
     if catalog is None or not shot.model_type:
         return False
     info = catalog.get(shot.model_type)
-    return info is None or not info.available
+    return info is None or not info.available or not takes_images(info, needed_image(shot))
 
 
 def interrupted(shot: MOVIE_DIRECTOR_PG_shot) -> bool:

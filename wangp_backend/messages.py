@@ -13,11 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-#: ``Failed.error_class`` values, the user-facing classification of a failure.
-ERROR_CLASSES = ("offline_or_missing_weights", "out_of_memory", "validation", "runtime", "environment")
-
-#: ``SessionState.state`` values.
-SESSION_STATES = ("stopped", "starting", "ready", "failed", "closing")
+from .states import ErrorClass, SessionStatus
 
 
 @dataclass(frozen=True)
@@ -113,9 +109,13 @@ class Failed(Message):
     shot_key: str
     stage: str
     message: str
-    error_class: str
+    #: checked here (a name outside :class:`ErrorClass` raises): the panel picks the failure's fix from it
+    error_class: ErrorClass
     hint: str = ""
     log_tail: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "error_class", ErrorClass(self.error_class))
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class SessionState(Message):
     """
 
     kind: ClassVar[str] = "session_state"
-    state: str
+    state: SessionStatus
     message: str = ""
     hint: str = ""
     wangp_version: str = ""
@@ -144,6 +144,9 @@ class SessionState(Message):
     wangp_commit: str = ""
     vram_gb: float = 0.0
     mode: str = "in_process"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", SessionStatus(self.state))
 
 
 ALL_MESSAGES: tuple[type[Message], ...] = (

@@ -421,6 +421,32 @@ def test_failed_error_box_offers_the_fix(shot, error_class, model_type, message,
         assert fix.idname == fix_op and fix.values == fix_values
 
 
+@pytest.mark.parametrize(
+    ("start_image", "message", "fix_op"),
+    (
+        # The text names a model, the model is fine: the class and the catalog decide, not the words.
+        ("NONE", "The model's prompt is too long", None),
+        # t2v cannot take a start image: the catalog says so whatever the message says.
+        ("CAMERA_FRAME", "Bad settings", "movie_director.choose_available_model"),
+    ),
+)
+def test_the_fix_comes_from_the_class_and_the_catalog_not_the_text(shot, start_image, message, fix_op):
+    md_shot = shot.movie_director
+    md_shot.generation_status = "failed"
+    md_shot.error_class, md_shot.error_message, md_shot.model_type = "validation", message, "t2v"
+    md_shot.start_image_source = start_image
+    drawn = draw(panel("generate"))
+    fixes = [b.idname for b in drawn.buttons() if b.text not in ("Generate", "Cancel")
+             and b.idname != "movie_director.open_log"]
+    assert fixes == ([fix_op] if fix_op else [])
+
+
+def test_a_failure_of_an_unknown_class_offers_no_fix(md):
+    assert md.panels.fixes.fix_for_failure("guide", True, "FINAL") is None
+    assert md.panels.fixes.fix_for_failure("", True, "FINAL") is None
+    assert md.panels.fixes.fix_for_failure("validation", True, "FINAL") is md.panels.fixes.CHOOSE_MODEL
+
+
 def test_preview_tolerates_icon_zero_and_shows_the_image(shot):
     image = bpy.data.images.new("MD Preview PanelShot", 8, 8)
     shot.movie_director.preview_image = image

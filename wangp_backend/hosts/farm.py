@@ -31,6 +31,7 @@ from ..logs import get_logger
 from ..messages import Cancelled, Failed, Log, Message, Preview, Queued, SessionState, Started, TakeReady, from_wire
 from ..requests import JobRequest
 from ..review import read_sidecar
+from ..states import ErrorClass
 from ..takes import place_take, sidecar_path, write_sidecar
 from .api import FARM, Capabilities, QueueHost, WorkersView
 
@@ -356,7 +357,7 @@ class FarmHost(QueueHost):
             error = status.get("error") or {}
             self._end(job, Failed(job.job_id, shot_key, stage=str(error.get("stage", "farm")),
                                   message=str(error.get("message", "failed on the farm")),
-                                  error_class=str(error.get("error_class", "runtime")),
+                                  error_class=ErrorClass.parse(error.get("error_class"), ErrorClass.RUNTIME),
                                   hint=str(error.get("hint", "")), log_tail=tuple(error.get("log_tail", ()))))
         elif state == "cancelled":
             self._end(job, Cancelled(job.job_id, shot_key, reason=str(status.get("reason", "cancelled on the farm"))))
