@@ -44,10 +44,13 @@ def store(record: Mapping[str, Any], sidecar: str, project: str | None = None) -
 
 
 def relative(record: Mapping[str, Any], base: str, project: str) -> dict[str, Any]:
-    """``record`` with its absolute paths inside ``project`` relative to the folder ``base``."""
+    """``record`` with its absolute paths inside ``project`` relative to the folder ``base``, when ``base`` is
+    inside it too (a take folder outside the project does not move with it: its paths stay absolute)."""
     if not project:
         return dict(record)
     project = os.path.normpath(project)
+    if not _inside(os.path.normpath(os.path.abspath(base)), project):
+        return dict(record)
 
     def convert(value: str) -> str:
         path, sep, option = value.partition(OPTION)

@@ -55,6 +55,12 @@ def test_paths_inside_the_project_are_stored_relative_to_the_sidecar(tmp_path: P
     assert sidecar_paths.store(stored, sidecar) == stored  # storing twice changes nothing
 
 
+def test_a_take_folder_outside_the_project_keeps_every_path_absolute(tmp_path: Path) -> None:
+    record = _record(tmp_path / "project", tmp_path / "elsewhere")
+    # The takes do not move with the project: a path relative to them would break when the project moves.
+    assert sidecar_paths.store(record, str(tmp_path / "renders" / "SH020" / "SH020_take003.json")) == record
+
+
 def test_an_unsaved_blend_keeps_every_path_absolute(tmp_path: Path) -> None:
     record = {**_record(tmp_path / "project", tmp_path / "elsewhere"), "blend_file": ""}
     sidecar = str(tmp_path / "project" / "movie_director" / "SH020_take003.json")

@@ -87,7 +87,7 @@ def test_export_writes_wangp_settings_with_absolute_media_paths(md, dolly_shot, 
 
 
 @pytest.mark.parametrize("seed", [-1, 1234])
-def test_export_equals_what_generate_submits(md, dolly_shot, output_dir, seed):
+def test_export_equals_what_generate_submits(md, dolly_shot, project, output_dir, seed):
     dolly_shot.movie_director.seed = seed
     bpy.ops.movie_director.export_settings()
     exported = _read(_export_path(output_dir))
@@ -99,8 +99,9 @@ def test_export_equals_what_generate_submits(md, dolly_shot, output_dir, seed):
     version = exported.pop("settings_version")
     assert isinstance(version, float)
     settings_hash = md.wangp_backend.hashing.settings_hash
-    # The hash is taken before a random seed is drawn, so it matches even for seed -1.
-    assert settings_hash(exported) == submitted["settings_hash"] == take.settings_hash
+    # The hash is taken before a random seed is drawn, so it matches even for seed -1; files inside the
+    # project count by their place in it (a moved project stays unchanged).
+    assert settings_hash(exported, project) == submitted["settings_hash"] == take.settings_hash
     drawn = submitted["settings"].pop("seed")
     assert exported.pop("seed") == seed and drawn == take.seed
     assert drawn == seed if seed >= 0 else drawn >= 0
