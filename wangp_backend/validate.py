@@ -53,7 +53,7 @@ def validate_settings(settings: Mapping[str, Any], catalog: ModelCatalog, rng: r
     model = _model(out, catalog, notes)
     prompt = out.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
-        raise ValidationError("The prompt is empty: describe what happens in the shot.")
+        raise ValidationError(wording.prompt_empty())
     fps = _fps(out.get("force_fps"), model)
     frames = _frames(out, model, fps, notes)
     width, height = _resolution(out, model, notes)
@@ -66,14 +66,12 @@ def validate_settings(settings: Mapping[str, Any], catalog: ModelCatalog, rng: r
 def _model(out: dict[str, Any], catalog: ModelCatalog, notes: list[str]) -> ModelInfo:
     requested = out.get("model_type")
     if not isinstance(requested, str) or not requested.strip():
-        raise ValidationError("No model is set (the settings have no model_type).")
+        raise ValidationError(wording.no_model_set())
     model = catalog.get(requested)
     if model is None:
-        close = catalog.close_matches(requested)
-        tail = f" Close matches: {', '.join(close)}." if close else " Refresh the model list to see what it offers."
-        raise ValidationError(f"Unknown model '{requested}': this WanGP has no such video model.{tail}")
+        raise ValidationError(wording.model_not_in_catalog(requested, catalog.close_matches(requested)))
     if model.model_type != requested:
-        notes.append(f"model '{requested}' is now called '{model.model_type}'")
+        notes.append(wording.model_renamed(requested, model.model_type))
         out["model_type"] = model.model_type
     return model
 
@@ -112,7 +110,7 @@ def _windowed(out: Mapping[str, Any], model: ModelInfo) -> bool:
 
 def _frame_count(raw: Any, fps: float) -> int:
     if isinstance(raw, bool):
-        raise ValidationError(f"video_length must be a number of frames, got {raw!r}.")
+        raise ValidationError(wording.video_length_not_frames(repr(raw)))
     if isinstance(raw, int):
         return raw
     if isinstance(raw, float) and raw.is_integer():
@@ -124,7 +122,7 @@ def _frame_count(raw: Any, fps: float) -> int:
         seconds = _SECONDS.match(text)
         if seconds:
             return max(1, round(float(seconds.group(1)) * fps))
-    raise ValidationError(f"video_length must be a number of frames (or seconds such as '4s'), got {raw!r}.")
+    raise ValidationError(wording.video_length_bad(repr(raw)))
 
 
 def _resolution(out: dict[str, Any], model: ModelInfo, notes: list[str]) -> tuple[int, int]:
@@ -133,7 +131,7 @@ def _resolution(out: dict[str, Any], model: ModelInfo, notes: list[str]) -> tupl
         return grid.parse_resolution(model.default_resolution) or (832, 480)
     parsed = grid.parse_resolution(raw) if isinstance(raw, str) else None
     if parsed is None:
-        raise ValidationError(f"resolution must look like '832x480' (width x height), got {raw!r}.")
+        raise ValidationError(wording.resolution_bad(repr(raw)))
     width, height = grid.snap_resolution(*parsed)
     text = grid.format_resolution(width, height)
     if text != raw:
@@ -149,15 +147,15 @@ def _check_media(key: str, value: Any) -> None:
     values = value if isinstance(value, (list, tuple)) else [value]
     for item in values:
         if not isinstance(item, (str, os.PathLike)):
-            raise ValidationError(f"{key} must be a file path, got {item!r}.")
+            raise ValidationError(wording.media_not_a_path(key, repr(item)))
         # WanGP's virtual-media suffix ("clip.mp4|start_frame=1,end_frame=9") is not part of the file name.
         path = os.fspath(item).split("|", 1)[0]
         if not path:
             continue
         if not os.path.isabs(path):
-            raise ValidationError(f"{key} must be an absolute path, got '{path}'.")
+            raise ValidationError(wording.media_not_absolute(key, path))
         if not os.path.isfile(path):
-            raise ValidationError(f"{key}: file not found: {path}")
+            raise ValidationError(wording.media_missing(key, path))
 
 
 def _seed(out: dict[str, Any], rng: random.Random, notes: list[str]) -> int:
@@ -169,9 +167,9 @@ def _seed(out: dict[str, Any], rng: random.Random, notes: list[str]) -> int:
     except (TypeError, ValueError):
         seed = None
     if seed is None or isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-        raise ValidationError(f"seed must be a whole number (-1 for random), got {raw!r}.")
+        raise ValidationError(wording.seed_bad(repr(raw)))
     if seed < 0:
         seed = rng.randint(0, SEED_MAX)
-        notes.append(f"random seed {seed}")
+        notes.append(wording.random_seed(seed))
     out["seed"] = seed
     return seed

@@ -7,13 +7,13 @@ import json
 from dataclasses import replace
 
 import pytest
-from toolkit_support import needs_snapshot, snapshot_catalog, snapshot_records
+from toolkit_support import needs_snapshot, said, snapshot_catalog, snapshot_records
 
 from wangp_backend.catalog import ModelCatalog
 from wangp_backend.guide_spec import GuideMedia, GuideTarget, Keyframe
 from wangp_backend.spec import ShotSpec
 from wangp_backend.toolkit import build_settings
-from wangp_backend.toolkit.guide_settings import PENDING, resampled_count, scene_to_clip_frame
+from wangp_backend.toolkit.guide_settings import resampled_count, scene_to_clip_frame
 
 pytestmark = needs_snapshot
 
@@ -56,8 +56,7 @@ def test_vace_depth_asks_for_the_render_at_the_model_size_then_sends_it_raw(cata
     spec = shot(model_type="vace_14B", guide="DEPTH", guide_strength=0.8, frame_start=1, frame_end=81)
     first = build_settings(spec, catalog)
     assert first.guide_target == GuideTarget(width=832, height=480, fps=16.0, frame_count=81)
-    assert first.errors == (first.errors[0],) and first.errors[0].startswith(PENDING)
-    assert "832x480, 81 frames at 16 fps" in first.errors[0]
+    assert said(first.errors) == [{"kind": "guide_pending", "width": 832, "height": 480, "frames": 81, "fps": 16.0}]
 
     built = guided(spec, catalog, tmp_path)
     assert built.errors == ()
@@ -178,7 +177,7 @@ def test_a_tier_family_without_guided_models_takes_the_default_guided_family(cat
     library = load_templates()
     assert library.get("dreamy").model_family == "hunyuan_1_5"
     built = build_settings(shot(guide="POSE", template="dreamy"), catalog, library, vram_gb=24)
-    assert built.model_type == "vace_14B" and built.errors[0].startswith(PENDING)
+    assert built.model_type == "vace_14B" and said(built.errors)[0]["kind"] == "guide_pending"
 
 
 def test_ltx2_tier_picks_ltx2_for_a_guided_shot(catalog):

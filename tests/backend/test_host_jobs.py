@@ -57,7 +57,7 @@ def test_a_job_ends_in_a_take_with_its_sidecar(ready: Collector, tmp_path: Path)
     infos = [m.text for m in ready.of("log", job_id) if m.source == "info"]
     assert wording.frames_snapped(10, 9, "t2v_1.3B", "4n+1") in infos
     assert wording.resolution_snapped("330x190", "336x192") in infos
-    assert f"random seed {sent['seed']}" in infos
+    assert wording.random_seed(sent["seed"]) in infos
 
     assert take.filepath == str(tmp_path / "takes" / "SH010_take001.mp4")
     assert os.path.getsize(take.filepath) > 0

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from toolkit_support import camera_path, lerp, look_at, needs_snapshot, snapshot_catalog
+from toolkit_support import camera_path, lerp, look_at, needs_snapshot, said, snapshot_catalog
 
 from wangp_backend.spec import CameraSample, ShotSpec
 from wangp_backend.toolkit import build_settings, load_templates, vec
@@ -134,8 +134,9 @@ def _built(name: str) -> dict[str, Any]:
         "camera_wording": built.camera_wording,
         "settings": built.settings,
         "settings_hash": built.settings_hash,
-        "notes": list(built.notes),
-        "errors": list(built.errors),
+        # Which notes and errors, by kind and facts: their words are pinned once, in test_wording.py.
+        "notes": said(built.notes),
+        "errors": said(built.errors),
     }
 
 

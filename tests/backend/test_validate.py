@@ -26,10 +26,11 @@ def validate(**settings: Any):
     return validate_settings({**base, **settings}, CATALOG, random.Random(1))
 
 
-def reason(**settings: Any) -> str:
+def reason(**settings: Any) -> dict[str, Any]:
+    """Which sentence the refusal says, by kind and facts (``test_wording.py`` pins the words)."""
     with pytest.raises(ValidationError) as info:
         validate(**settings)
-    return str(info.value)
+    return said(info.value.args)[0]
 
 
 def test_valid_settings_pass_unchanged() -> None:
@@ -46,30 +47,28 @@ def test_the_request_is_not_modified() -> None:
 
 
 def test_unknown_model_lists_close_matches() -> None:
-    assert reason(model_type="t2v_1.3") == (
-        "Unknown model 't2v_1.3': this WanGP has no such video model. Close matches: t2v_1.3B, t2v_2_2."
-    )
+    assert reason(model_type="t2v_1.3") == {
+        "kind": "model_not_in_catalog", "model": "t2v_1.3", "close": ["t2v_1.3B", "t2v_2_2"]
+    }
 
 
 def test_unknown_model_without_close_matches() -> None:
-    assert reason(model_type="zzzzzz") == (
-        "Unknown model 'zzzzzz': this WanGP has no such video model. Refresh the model list to see what it offers."
-    )
+    assert reason(model_type="zzzzzz") == {"kind": "model_not_in_catalog", "model": "zzzzzz", "close": []}
 
 
 def test_missing_model() -> None:
-    assert reason(model_type="") == "No model is set (the settings have no model_type)."
+    assert reason(model_type="") == {"kind": "no_model_set"}
 
 
 def test_alias_is_resolved_and_reported() -> None:
     v = validate(model_type="hunyuan_fast")
     assert v.settings["model_type"] == "hunyuan_t2v_fast"
-    assert "model 'hunyuan_fast' is now called 'hunyuan_t2v_fast'" in v.notes
+    assert said(v.notes) == [{"kind": "model_renamed", "old": "hunyuan_fast", "new": "hunyuan_t2v_fast"}]
 
 
 @pytest.mark.parametrize("prompt", ["", "   ", None])
 def test_empty_prompt(prompt: Any) -> None:
-    assert reason(prompt=prompt) == "The prompt is empty: describe what happens in the shot."
+    assert reason(prompt=prompt) == {"kind": "prompt_empty"}
 
 
 def test_frame_count_is_normalised_and_reported() -> None:
@@ -92,9 +91,7 @@ def test_frame_count_in_seconds_uses_force_fps() -> None:
 
 
 def test_bad_frame_count() -> None:
-    assert reason(video_length="many") == (
-        "video_length must be a number of frames (or seconds such as '4s'), got 'many'."
-    )
+    assert reason(video_length="many") == {"kind": "video_length_bad", "shown": "'many'"}
 
 
 def test_missing_frame_count_uses_the_model_default_without_adding_it() -> None:
@@ -110,7 +107,7 @@ def test_resolution_is_rounded_to_multiples_of_16_and_reported() -> None:
 
 
 def test_bad_resolution() -> None:
-    assert reason(resolution="wide") == "resolution must look like '832x480' (width x height), got 'wide'."
+    assert reason(resolution="wide") == {"kind": "resolution_bad", "shown": "'wide'"}
 
 
 def test_missing_resolution_uses_the_model_default() -> None:
@@ -126,14 +123,18 @@ def test_fps_follows_the_model_unless_forced() -> None:
 
 
 def test_relative_input_path_is_rejected() -> None:
-    assert reason(image_start="shots/start.png") == "image_start must be an absolute path, got 'shots/start.png'."
+    assert reason(image_start="shots/start.png") == {
+        "kind": "media_not_absolute", "key": "image_start", "path": "shots/start.png"
+    }
 
 
 def test_missing_input_file_is_rejected(tmp_path: Path) -> None:
     missing = str(tmp_path / "gone.png")
-    assert reason(image_end=missing) == f"image_end: file not found: {missing}"
-    assert reason(image_refs=[missing]) == f"image_refs: file not found: {missing}"
-    assert reason(video_guide=f"{missing}|start_frame=0,end_frame=9") == f"video_guide: file not found: {missing}"
+    assert reason(image_end=missing) == {"kind": "media_missing", "key": "image_end", "path": missing}
+    assert reason(image_refs=[missing]) == {"kind": "media_missing", "key": "image_refs", "path": missing}
+    assert reason(video_guide=f"{missing}|start_frame=0,end_frame=9") == {
+        "kind": "media_missing", "key": "video_guide", "path": missing
+    }
 
 
 def test_existing_input_files_pass(tmp_path: Path) -> None:
@@ -147,11 +148,11 @@ def test_random_seed_is_chosen_before_submitting() -> None:
     for raw in (-1, None):
         v = validate(seed=raw)
         assert 0 <= v.seed <= SEED_MAX and v.settings["seed"] == v.seed
-        assert v.notes == (f"random seed {v.seed}",)
+        assert said(v.notes) == [{"kind": "random_seed", "seed": v.seed}]
     no_seed = validate_settings({"model_type": "t2v_1.3B", "prompt": "a boat"}, CATALOG, random.Random(1))
     assert no_seed.settings["seed"] == no_seed.seed >= 0
 
 
 def test_bad_seed() -> None:
-    assert reason(seed="lucky") == "seed must be a whole number (-1 for random), got 'lucky'."
-    assert reason(seed=1.5) == "seed must be a whole number (-1 for random), got 1.5."
+    assert reason(seed="lucky") == {"kind": "seed_bad", "shown": "'lucky'"}
+    assert reason(seed=1.5) == {"kind": "seed_bad", "shown": "1.5"}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .. import wording
+
 #: (id, label, wording), in the order the wording is written into a prompt: framing-neutral
 #: translations first, then rotations, then lens, then the camera's character.
 CAMERA_MOVES: tuple[tuple[str, str, str], ...] = (
@@ -48,14 +50,14 @@ def split_move(move: str) -> tuple[str, str]:
             speed, text = candidate, text[len(candidate) + 1 :]
             break
     if text not in _WORDING:
-        raise ValueError(f"Unknown camera move '{move}' (known: {', '.join(MOVE_IDS)})")
+        raise ValueError(wording.camera_move_unknown(move, list(MOVE_IDS)))
     return speed, text
 
 
 def move_wording(move_id: str, adjective: str = "") -> str:
     """The prompt wording of one move id, with an optional adjective ("slow", "slight"...)."""
-    wording = _WORDING[move_id]
-    return f"{adjective} {wording}" if adjective else wording
+    phrase = _WORDING[move_id]
+    return f"{adjective} {phrase}" if adjective else phrase
 
 
 def describe_manual_moves(moves: Iterable[str]) -> str:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import wording
 from ..cast_spec import CastMember
 from ..catalog import ModelCatalog, ModelInfo
 from ..spec import ShotSpec
 from . import guide_table
+from .draft import Draft
 
 #: Speakers an audio model takes at most (``audio_guide`` and ``audio_guide2``).
 MAX_SPEAKERS = 2
@@ -52,37 +54,26 @@ def _able(catalog: ModelCatalog | None, family_of, order_of: tuple[Any, ...], li
     return [m.model_type for m, _f in ranked[:limit]]
 
 
-def apply_cast(
-    spec: ShotSpec,
-    info: ModelInfo,
-    catalog: ModelCatalog | None,
-    settings: dict[str, Any],
-    notes: list[str],
-    errors: list[str],
-) -> dict[str, Any]:
-    """Write the cast's references, the dialogue and the cast sentence into ``settings``; returns what the
-    take's sidecar records (``cast``, ``dialogue``)."""
-    sidecar: dict[str, Any] = {}
+def apply_cast(d: Draft) -> None:
+    """Write the cast's references, the dialogue and the cast sentence into the draft's settings; the take's
+    sidecar records ``cast`` and ``dialogue``."""
+    spec, info, settings = d.spec, d.model, d.settings
     sentence = cast_sentence(spec.cast)
     if sentence:
         body = str(settings.get("prompt") or "").rstrip().rstrip(".")
         settings["prompt"] = f"{body}. {sentence}" if body else sentence
-    speaker = _apply_audio(spec, info, catalog, settings, notes, errors, sidecar)
+    speaker = _apply_audio(d)
     cast = _speaker_first(spec.cast, speaker)
-    sent = _apply_references(spec, cast, info, catalog, settings, notes, errors)
+    sent = _apply_references(d, cast)
     audio = guide_table.audio_family(info)
-    if audio is not None and audio.face == "ref" and spec.dialogue and not sent and not errors:
-        errors.append(
-            f"{info.model_type} animates a face from the dialogue: give the speaking character a reference "
-            "image in the Cast panel"
-        )
+    if audio is not None and audio.face == "ref" and spec.dialogue and not sent and not d.errors:
+        d.errors.append(wording.face_needs_reference(info.model_type))
     if spec.cast:
-        sidecar["cast"] = [
+        d.sidecar["cast"] = [
             {"name": m.name, "description": m.description, "images": list(m.images), "reason": m.reason,
              "sent": [path for path in m.images if path in sent]}
             for m in cast
         ]
-    return sidecar
 
 
 def _speaker_first(cast: tuple[CastMember, ...], speaker: str) -> tuple[CastMember, ...]:
@@ -91,37 +82,28 @@ def _speaker_first(cast: tuple[CastMember, ...], speaker: str) -> tuple[CastMemb
     return tuple(sorted(cast, key=lambda m: m.name != speaker))
 
 
-def _apply_references(
-    spec: ShotSpec,
-    cast: tuple[CastMember, ...],
-    info: ModelInfo,
-    catalog: ModelCatalog | None,
-    settings: dict[str, Any],
-    notes: list[str],
-    errors: list[str],
-) -> set[str]:
+def _apply_references(d: Draft, cast: tuple[CastMember, ...]) -> set[str]:
     """Append the cast's images to ``image_refs`` with the model's letters; returns the images sent."""
+    spec, info, settings = d.spec, d.model, d.settings
     images = [path for member in cast for path in member.images]
     if not images and not spec.set_image:
         return set()
     family = guide_table.reference_family(info)
     if family is None:
-        able = reference_models(catalog)
-        where = f" Models on this install that do: {', '.join(able)}" if able else ""
-        notes.append(f"{info.model_type} takes no reference images: the cast is described in the prompt only.{where}")
+        d.notes.append(wording.references_unsupported(info.model_type, reference_models(d.catalog)))
         return set()
     letters = str(settings.get("video_prompt_type") or "")
     positioned = list(settings.get("image_refs") or ()) if "F" in letters else []
     background = bool(spec.set_image) and not positioned
     if spec.set_image and positioned:
-        notes.append("The set image is not sent: the positioned keyframes take the references' first places")
+        d.notes.append(wording.set_image_not_sent())
     ref_letters = guide_table.reference_letters(info, family, background)
     if not ref_letters:
-        notes.append(f"{info.model_type} offers no reference mode on this install: the cast is in the prompt only")
+        d.notes.append(wording.no_reference_mode(info.model_type))
         return set()
     background = background and "K" in ref_letters
     if family.max_refs and len(images) > family.max_refs:
-        notes.append(f"{info.model_type} takes one face: {cast[0].name}'s first image is sent, not the others")
+        d.notes.append(wording.one_face(info.model_type, cast[0].name))
         images = images[: family.max_refs]
     if not images and not background:
         return set()
@@ -142,68 +124,52 @@ def _merged_letters(current: str, extra: str) -> str:
     return merged
 
 
-def _apply_audio(
-    spec: ShotSpec,
-    info: ModelInfo,
-    catalog: ModelCatalog | None,
-    settings: dict[str, Any],
-    notes: list[str],
-    errors: list[str],
-    sidecar: dict[str, Any],
-) -> str:
+def _apply_audio(d: Draft) -> str:
     """``audio_guide`` (``audio_guide2``) and ``audio_prompt_type``; returns the first speaker's name."""
+    spec, info, settings = d.spec, d.model, d.settings
     family = guide_table.audio_family(info)
     lines = spec.dialogue
     if family is None:
         if lines:
-            able = audio_models(catalog)
-            where = f"; models on this install that do: {', '.join(able)}" if able else ""
-            notes.append(f"The sound under the shot is not sent: {info.model_type} takes no audio{where}")
+            d.notes.append(wording.audio_not_sent(info.model_type, audio_models(d.catalog)))
         return ""
     if not lines:
         if not family.optional:
-            errors.append(
-                f"{info.model_type} is driven by dialogue, but no sound strip lies under {spec.shot_name} "
-                f"(frames {spec.frame_start}-{spec.frame_end}): put the line's sound strip under the shot, "
-                "or choose a model that does not need audio"
-            )
+            d.errors.append(wording.dialogue_missing(info.model_type, spec.shot_name, spec.frame_start,
+                                                     spec.frame_end))
         return ""
     sent = lines[:MAX_SPEAKERS] if family.two else lines[:1]
     if len(lines) > len(sent):
-        dropped = ", ".join(line.speaker or "an unnamed voice" for line in lines[len(sent):])
-        notes.append(f"{info.model_type} takes {len(sent)} speaker(s): {dropped} not sent")
+        dropped = [line.speaker or "an unnamed voice" for line in lines[len(sent):]]
+        d.notes.append(wording.speakers_dropped(info.model_type, len(sent), dropped))
     settings["audio_guide"] = sent[0].path
     if len(sent) > 1:
         settings["audio_guide2"] = sent[1].path
     settings["audio_prompt_type"] = family.two if len(sent) > 1 else family.one
-    sidecar["dialogue"] = [
+    d.sidecar["dialogue"] = [
         {"path": line.path, "duration_s": line.duration_s, "speaker": line.speaker, "strips": list(line.strips)}
         for line in sent
     ]
     speaker = sent[0].speaker
     if family.face == "start":
-        _face_as_start(spec, info, speaker, settings, notes, errors)
+        _face_as_start(d, speaker)
     return speaker
 
 
-def _face_as_start(
-    spec: ShotSpec, info: ModelInfo, speaker: str, settings: dict[str, Any], notes: list[str], errors: list[str]
-) -> None:
+def _face_as_start(d: Draft, speaker: str) -> None:
     """An image-to-video talking model starts from the speaking character's face unless the shot has a start."""
+    spec, info, settings = d.spec, d.model, d.settings
     if settings.get("image_start"):
         return
     face = next((m for m in spec.cast if m.name == speaker and m.images), None)
     face = face or next((m for m in spec.cast if m.images), None)
     if face is None:
-        errors.append(
-            f"{info.model_type} animates a face from the dialogue: give the speaking character a reference "
-            "image in the Cast panel, or set the shot's start image"
-        )
+        d.errors.append(wording.face_needs_start(info.model_type))
         return
     settings["image_start"] = face.images[0]
     prompt = str(settings.get("image_prompt_type") or "")
     settings["image_prompt_type"] = "S" + prompt.replace("S", "")
-    notes.append(f"{face.name}'s reference image is the start frame: {info.model_type} animates that face")
+    d.notes.append(wording.face_as_start(face.name, info.model_type))
 
 
 def choose_cast_model(
@@ -224,8 +190,7 @@ def choose_cast_model(
     infos = [info for info in (catalog.get(t) for t in pool) if info is not None]
     ready = [info for info in infos if info.available]
     if not ready:
-        names = ", ".join(info.model_type for info in infos[:4]) or "none on this install"
-        return "", (), f"No {what} model is downloaded yet ({names}): the quality tier's model is used"
+        return "", (), wording.cast_model_not_ready(what, [info.model_type for info in infos[:4]])
 
     def tier_rank(info: ModelInfo) -> int:
         few_step = info.default_num_inference_steps <= FEW_STEPS

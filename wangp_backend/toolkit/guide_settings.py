@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 from .. import grid, wording
@@ -21,25 +20,11 @@ from ..catalog import ModelCatalog, ModelInfo
 from ..guide_spec import GUIDE_MODES, KEYFRAME_MODES, GuideMedia, GuideTarget, Keyframe
 from ..spec import ShotSpec
 from . import guide_table
+from .draft import Draft
 from .templates import parse_resolution
 
 #: Frame-rate mismatch below this is the same rate (25 vs 25.0000001 from a float round trip).
 FPS_TOLERANCE = 1e-3
-#: The first sentence of the "render the guide first" error; the renderer looks for it.
-PENDING = "The guide is not rendered yet"
-
-
-@dataclass(frozen=True)
-class GuidePlan:
-    """What the guide step decided, beside the settings it wrote."""
-
-    target: GuideTarget | None = None
-    #: frames WanGP prepends from the continued take (to trim before the take lands)
-    trim_head_frames: int = 0
-    #: merged into the take's sidecar: enough to re-make the guided take exactly
-    sidecar: dict[str, Any] = field(default_factory=dict)
-    #: True when the guide still has to be rendered at ``target`` (an error says so too)
-    pending: bool = False
 
 
 def wants_layout(spec: ShotSpec) -> bool:
@@ -77,42 +62,16 @@ def scene_to_clip_frame(scene_frame: float, spec: ShotSpec, target: GuideTarget)
     return min(target.frame_count - 1, max(0, round(seconds * target.fps)))
 
 
-def apply_guide(
-    spec: ShotSpec,
-    info: ModelInfo,
-    catalog: ModelCatalog | None,
-    known: bool,
-    settings: dict[str, Any],
-    fps: float,
-    image_roles: tuple[str, ...],
-    notes: list[str],
-    errors: list[str],
-) -> GuidePlan:
-    """Write the guide's settings into ``settings``; returns the target and what the sidecar records.
+def apply_guide(d: Draft) -> None:
+    """Write the guide's settings into the draft: the target, the control video, keyframes, continuation.
 
-    ``image_roles`` are the shot's start/end images: on a model that injects keyframes (VACE, which
-    silently drops a start image) they become positioned frames instead.
+    The shot's start/end images, on a model that injects keyframes (VACE, which silently drops a start
+    image), become positioned frames here instead.
     """
-    if spec.guide not in GUIDE_MODES:
-        errors.append(f"Unknown guide '{spec.guide}' (use {', '.join(GUIDE_MODES)})")
-        return GuidePlan()
-    if spec.keyframes not in KEYFRAME_MODES:
-        errors.append(f"Unknown keyframes '{spec.keyframes}' (use {', '.join(KEYFRAME_MODES)})")
-        return GuidePlan()
-    continuing = bool(spec.continue_from)
-    injected_images = image_roles if guide_table.injects_keyframes(info) else ()
-    if spec.guide == "NONE" and spec.keyframes == "NONE" and not continuing and not injected_images:
-        return GuidePlan()
-    if not 0.0 <= spec.guide_strength <= 1.0:
-        errors.append(f"Guide strength {spec.guide_strength:g} is out of range: use a value from 0 to 1")
-        return GuidePlan()
-    problem = guide_table.guide_problem(info, spec.guide, spec.keyframes, continuing)
-    if problem:
-        errors.append(_refusal(info, problem, spec, catalog))
-        return GuidePlan()
-
-    target = _target(info, settings, fps, notes)
-    family = guide_table.guide_family(info)
+    if not _wanted(d):
+        return
+    spec, info, settings = d.spec, d.model, d.settings
+    target = d.guide_target = _target(d)
     letters = guide_table.control_letters(info, spec.guide) if spec.guide != "NONE" else ""
     record: dict[str, Any] = {
         "mode": spec.guide,
@@ -124,47 +83,24 @@ def apply_guide(
         "frames": target.frame_count,
         "letters": letters,
     }
-    sidecar: dict[str, Any] = {"guide": record}
-    trim = _continuation(spec, info, settings, letters, target, sidecar, notes, errors) if continuing else 0
-
-    needs_media = spec.guide != "NONE" or spec.keyframes != "NONE"
+    d.sidecar["guide"] = record
+    if spec.continue_from:
+        d.trim_head_frames = _continuation(d)
     media = spec.guide_media
-    if needs_media and media is None:
-        errors.append(
-            f"{PENDING}: render it at {target.width}x{target.height}, {target.frame_count} frames "
-            f"at {target.fps:g} fps, then build the shot again"
-        )
-        return GuidePlan(target=target, trim_head_frames=trim, sidecar=sidecar, pending=True)
-    keyframes = _checked_media(spec, media, target, errors) if media is not None else ()
-    if errors:
-        return GuidePlan(target=target, trim_head_frames=trim, sidecar=sidecar)
+    if (spec.guide != "NONE" or spec.keyframes != "NONE") and media is None:
+        d.errors.append(wording.guide_pending(target.width, target.height, target.frame_count, target.fps))
+        d.guide_pending = True
+        return
+    keyframes = _checked_media(d, media) if media is not None else ()
+    if d.errors:
+        return
     if media is not None:
         record.update(control_video=media.control_video, content_hash=media.content_hash)
-
-    video_letters = letters
     if letters:
-        settings["video_guide"] = media.control_video
-        for lora in (family.loras.get(letters, ()) if family else ()):
-            settings.setdefault("activated_loras", []).append(lora)
-        if settings.get("activated_loras"):
-            settings["loras_multipliers"] = " ".join("1" for _ in settings["activated_loras"])
-        if family and family.strength:
-            settings[family.strength.key] = family.strength.value(spec.guide_strength)
-    frames = list(keyframes)
-    if injected_images:
-        frames.extend(_images_as_keyframes(spec, injected_images, target, frames, notes))
-    if continuing and any(k.clip_frame == 0 for k in frames):
-        frames = [k for k in frames if k.clip_frame != 0]
-        notes.append("The first keyframe is not used: a continued shot starts from the previous take")
-    if frames and guide_table.injects_keyframes(info):
-        video_letters += "FI"
-        windowed = "sliding_window_size" in settings
-        settings["image_refs"] = [k.path for k in frames]
-        settings["frames_positions"] = " ".join(_position(k, target, windowed) for k in frames)
-        settings["remove_background_images_ref"] = 0
-    elif frames:
-        _start_end(spec, frames, target, settings, notes)
-    if continuing and letters:
+        _control_video(d, media.control_video, letters)
+    frames = _keyframes(d, keyframes)
+    video_letters = letters + _place_keyframes(d, frames)
+    if spec.continue_from and letters:
         # The control starts at the first generated frame, not at the start of the continued take.
         video_letters += "T"
     if video_letters:
@@ -173,56 +109,112 @@ def apply_guide(
         {"frame": k.clip_frame, "path": k.path, "user": k.user, "blockout": k.blockout} for k in frames
     ]
     if any(k.blockout and not k.user for k in frames):
-        notes.append("A keyframe is a blockout render: the clip takes its grey look. Paint over it or render it lit")
-    return GuidePlan(target=target, trim_head_frames=trim, sidecar=sidecar)
+        d.notes.append(wording.keyframe_blockout())
 
 
-def _target(info: ModelInfo, settings: dict[str, Any], fps: float, notes: list[str]) -> GuideTarget:
+def _injected_images(d: Draft) -> tuple[str, ...]:
+    """The shot's start/end images a keyframe-injecting model takes as positioned frames."""
+    return d.image_roles if d.injects_keyframes else ()
+
+
+def _wanted(d: Draft) -> bool:
+    """Whether the shot has a guide, keyframes or a continuation this model can take (else its error)."""
+    spec = d.spec
+    if spec.guide not in GUIDE_MODES:
+        d.errors.append(wording.guide_unknown(spec.guide, list(GUIDE_MODES)))
+        return False
+    if spec.keyframes not in KEYFRAME_MODES:
+        d.errors.append(wording.keyframes_unknown(spec.keyframes, list(KEYFRAME_MODES)))
+        return False
+    if spec.guide == "NONE" and spec.keyframes == "NONE" and not spec.continue_from and not _injected_images(d):
+        return False
+    if not 0.0 <= spec.guide_strength <= 1.0:
+        d.errors.append(wording.guide_strength_out_of_range(spec.guide_strength))
+        return False
+    problem = guide_table.guide_problem(d.model, spec.guide, spec.keyframes, bool(spec.continue_from))
+    if problem:
+        d.errors.append(_refusal(d.model, problem, spec, d.catalog))
+        return False
+    return True
+
+
+def _control_video(d: Draft, control_video: str, letters: str) -> None:
+    """``video_guide``, the family's LoRAs for these letters, and its strength setting."""
+    settings, family = d.settings, guide_table.guide_family(d.model)
+    settings["video_guide"] = control_video
+    for lora in (family.loras.get(letters, ()) if family else ()):
+        settings.setdefault("activated_loras", []).append(lora)
+    if settings.get("activated_loras"):
+        settings["loras_multipliers"] = " ".join("1" for _ in settings["activated_loras"])
+    if family and family.strength:
+        settings[family.strength.key] = family.strength.value(d.spec.guide_strength)
+
+
+def _keyframes(d: Draft, rendered: tuple[Keyframe, ...]) -> list[Keyframe]:
+    """The rendered stills, the shot's images a VACE model injects, minus frame 0 of a continued shot."""
+    frames = list(rendered)
+    injected = _injected_images(d)
+    if injected:
+        frames.extend(_images_as_keyframes(d, injected, frames))
+    if d.spec.continue_from and any(k.clip_frame == 0 for k in frames):
+        frames = [k for k in frames if k.clip_frame != 0]
+        d.notes.append(wording.first_keyframe_dropped())
+    return frames
+
+
+def _place_keyframes(d: Draft, frames: list[Keyframe]) -> str:
+    """Positioned frames (``image_refs`` + ``frames_positions``) on VACE, else start/end images; returns the
+    reference letters it needs (``"FI"`` or ``""``)."""
+    if not frames:
+        return ""
+    if not d.injects_keyframes:
+        _start_end(d, frames)
+        return ""
+    settings, target = d.settings, d.guide_target
+    windowed = "sliding_window_size" in settings
+    settings["image_refs"] = [k.path for k in frames]
+    settings["frames_positions"] = " ".join(_position(k, target, windowed) for k in frames)
+    settings["remove_background_images_ref"] = 0
+    return "FI"
+
+
+def _target(d: Draft) -> GuideTarget:
+    """The size, fps and length the model really uses (floored to its VAE block; long shots in windows)."""
+    info, settings = d.model, d.settings
     block = guide_table.block_size(info)
     width, height = parse_resolution(str(settings["resolution"]))
     snapped = grid.floor_to_block(width, height, block)
     if snapped != (width, height):
         settings["resolution"] = grid.format_resolution(*snapped)
-        notes.append(wording.resolution_floored(grid.format_resolution(width, height), settings["resolution"],
-                                                _label(info), block))
+        d.notes.append(wording.resolution_floored(grid.format_resolution(width, height), settings["resolution"],
+                                                  _label(info), block))
     frames = int(settings["video_length"])
     window = grid.longest_frames(info)
     if frames > window and info.can("sliding_window"):
         settings["sliding_window_size"] = window
         settings["sliding_window_overlap"] = guide_table.continue_overlap(info)
-        notes.append(f"{frames} frames in sliding windows of {window}: each window follows its part of the guide")
-    return GuideTarget(width=snapped[0], height=snapped[1], fps=float(fps), frame_count=frames)
+        d.notes.append(wording.guide_windows(frames, window))
+    return GuideTarget(width=snapped[0], height=snapped[1], fps=float(d.fps), frame_count=frames)
 
 
-def _continuation(
-    spec: ShotSpec,
-    info: ModelInfo,
-    settings: dict[str, Any],
-    letters: str,
-    target: GuideTarget,
-    sidecar: dict[str, Any],
-    notes: list[str],
-    errors: list[str],
-) -> int:
+def _continuation(d: Draft) -> int:
     """``image_prompt_type="V"`` with the tail of the previous take; returns the frames to trim."""
+    spec, settings, target = d.spec, d.settings, d.guide_target
     if not os.path.isfile(spec.continue_from):
-        errors.append(f"The take to continue is missing: {spec.continue_from}")
+        d.errors.append(wording.continue_missing(spec.continue_from))
         return 0
     if "image_start" in settings:
-        errors.append("A continued shot starts from the previous take: clear the shot's start image")
+        d.errors.append(wording.continue_with_start_image())
         return 0
-    overlap = guide_table.continue_overlap(info)
+    overlap = guide_table.continue_overlap(d.model)
     settings["image_prompt_type"] = "V" + ("E" if "image_end" in settings else "")
     settings["video_source"] = f"{spec.continue_from}|start_frame=-{overlap}"
     settings["sliding_window_overlap"] = overlap
     source_fps = _take_fps(spec.continue_from) or target.fps
     trim = resampled_count(overlap, source_fps, target.fps)
-    sidecar["continue_from"] = spec.continue_from
-    sidecar["trim_head_frames"] = trim
-    notes.append(
-        f"Continues the previous take from its last {overlap} frames; WanGP returns them first, "
-        f"{trim} frames to trim, then {target.frame_count - 1} new frames"
-    )
+    d.sidecar["continue_from"] = spec.continue_from
+    d.sidecar["trim_head_frames"] = trim
+    d.notes.append(wording.continued(overlap, trim, target.frame_count - 1))
     return trim
 
 
@@ -235,52 +227,51 @@ def _take_fps(take: str) -> float:
         return 0.0
 
 
-def _checked_media(spec: ShotSpec, media: GuideMedia, target: GuideTarget, errors: list[str]) -> tuple[Keyframe, ...]:
+def _checked_media(d: Draft, media: GuideMedia) -> tuple[Keyframe, ...]:
     """The media's keyframes, after checking it is what the model will use (else errors)."""
+    spec, target, errors = d.spec, d.guide_target, d.errors
     if media.mode != spec.guide:
-        errors.append(f"The rendered guide is {media.mode}, the shot asks for {spec.guide}: render the guide again")
+        errors.append(wording.guide_mode_mismatch(media.mode, spec.guide))
         return ()
     got = media.target
     if (got.width, got.height, got.frame_count) != (target.width, target.height, target.frame_count) or abs(
         got.fps - target.fps
     ) > FPS_TOLERANCE:
-        errors.append(
-            f"The guide was rendered at {got.width}x{got.height}, {got.frame_count} frames at {got.fps:g} fps; "
-            f"the model uses {target.width}x{target.height}, {target.frame_count} frames at {target.fps:g} fps: "
-            "render the guide again"
-        )
+        errors.append(wording.guide_size_mismatch(
+            [got.width, got.height, got.frame_count, got.fps],
+            [target.width, target.height, target.frame_count, target.fps],
+        ))
         return ()
     if spec.guide != "NONE" and not os.path.isfile(media.control_video):
-        errors.append(f"The guide's control video is missing: {media.control_video or '(none)'}")
+        errors.append(wording.control_video_missing(media.control_video))
     last = target.frame_count - 1
     frames = tuple(sorted(media.keyframes, key=lambda k: k.clip_frame))
     wanted = {"NONE": None, "FIRST": [0], "FIRST_LAST": [0, last], "CAMERA_KEYS": None}[spec.keyframes]
     positions = [k.clip_frame for k in frames]
     if spec.keyframes == "NONE" and frames:
-        errors.append("The guide has keyframes but the shot's Keyframes is None: render the guide again")
+        errors.append(wording.keyframes_unexpected())
     elif wanted is not None and positions != wanted:
-        errors.append(f"Keyframes {spec.keyframes} need stills at clip frames {wanted}, the guide has {positions}")
+        errors.append(wording.keyframes_misplaced(spec.keyframes, wanted, positions))
     elif spec.keyframes == "CAMERA_KEYS" and (not frames or len(set(positions)) != len(positions)):
-        errors.append("Keyframes at the camera's keys need at least one still, one per clip frame")
+        errors.append(wording.camera_keys_need_stills())
     for k in frames:
         if not 0 <= k.clip_frame <= last:
-            errors.append(f"Keyframe at clip frame {k.clip_frame} is outside the clip (0 to {last})")
+            errors.append(wording.keyframe_outside(k.clip_frame, last))
         elif not os.path.isfile(k.path):
-            errors.append(f"Keyframe still is missing: {k.path}")
+            errors.append(wording.keyframe_missing(k.path))
     return frames
 
 
-def _images_as_keyframes(
-    spec: ShotSpec, roles: tuple[str, ...], target: GuideTarget, frames: list[Keyframe], notes: list[str]
-) -> list[Keyframe]:
+def _images_as_keyframes(d: Draft, roles: tuple[str, ...], frames: list[Keyframe]) -> list[Keyframe]:
     """The shot's start/end images as positioned frames (VACE drops a start image without a word)."""
+    spec, target = d.spec, d.guide_target
     taken = {k.clip_frame for k in frames}
     found = []
     for role, path, frame in (("start", spec.start_image, 0), ("end", spec.end_image, target.frame_count - 1)):
         if role in roles and frame not in taken:
             found.append(Keyframe(clip_frame=frame, path=path, user=True))
     if found:
-        notes.append("Start/end images sent as injected frames (this model has no start image input)")
+        d.notes.append(wording.images_injected())
     return found
 
 
@@ -291,18 +282,17 @@ def _position(keyframe: Keyframe, target: GuideTarget, windowed: bool) -> str:
     return str(keyframe.clip_frame + 1)
 
 
-def _start_end(
-    spec: ShotSpec, frames: list[Keyframe], target: GuideTarget, settings: dict[str, Any], notes: list[str]
-) -> None:
+def _start_end(d: Draft, frames: list[Keyframe]) -> None:
+    spec, settings, target = d.spec, d.settings, d.guide_target
     by_frame = {k.clip_frame: k for k in frames}
     if 0 in by_frame:
         if spec.start_image:
-            notes.append("The first keyframe replaces the shot's start image")
+            d.notes.append(wording.keyframe_replaces_start())
         settings["image_start"] = by_frame[0].path
     last = by_frame.get(target.frame_count - 1)
     if last is not None:
         if spec.end_image:
-            notes.append("The last keyframe replaces the shot's end image")
+            d.notes.append(wording.keyframe_replaces_end())
         settings["image_end"] = last.path
     prompt = settings.get("image_prompt_type", "")
     start = "V" if "V" in prompt else "S" if "image_start" in settings else ""
@@ -325,11 +315,8 @@ def _refusal(info: ModelInfo, problem: str, spec: ShotSpec, catalog: ModelCatalo
     names = [m.model_type for m in able[:6]]
     if catalog is None:
         labels = guide_table.families_for(spec.guide, spec.keyframes)
-        return f"{info.model_type} {problem}: choose a {' or '.join(labels[:2]) or 'VACE'} model"
-    if not names:
-        return f"{info.model_type} {problem}, and no model of this WanGP install can"
-    more = f" and {len(able) - len(names)} more" if len(able) > len(names) else ""
-    return f"{info.model_type} {problem}. Models on this install that can: {', '.join(names)}{more}"
+        return wording.guide_refused_no_catalog(info.model_type, problem, labels[:2])
+    return wording.guide_refused(info.model_type, problem, names, len(able) - len(names))
 
 
 def _label(info: ModelInfo) -> str:

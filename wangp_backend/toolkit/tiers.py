@@ -118,13 +118,18 @@ def tier_plan(family: str, quality: str, vram_gb: float = 0, image: bool = False
 
     ``guide`` plans for a shot that follows its layout: the ``"guide"`` candidates (VACE, LTX-2...).
     """
+    return _plan(family, quality, vram_class(vram_gb), image, guide)
+
+
+@lru_cache(maxsize=256)
+def _plan(family: str, quality: str, cls: str, image: bool, guide: bool) -> TierPlan:
+    """:func:`tier_plan` of the fixed table, kept: the builder asks for the same few plans for every shot."""
     families_table = _table()["families"]
     if family not in families_table:
         raise ValueError(f"Unknown model family '{family}' (known: {', '.join(families_table)})")
     if quality not in QUALITY_TIERS:
         raise ValueError(f"Unknown quality tier '{quality}' (known: {', '.join(QUALITY_TIERS)})")
     tier = families_table[family]["tiers"][quality]
-    cls = vram_class(vram_gb)
     kind = "image" if image else "text"
     ordered: list[Candidate] = []
     for level in reversed(VRAM_CLASSES[: VRAM_CLASSES.index(cls) + 1]):
