@@ -8,8 +8,6 @@ scene's view layer has no layer collection until synced from 5.1.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 import bpy
@@ -102,43 +100,6 @@ def save_image_copy(image: bpy.types.Image, filepath: str) -> None:
             image.filepath_raw = old_path
 
 
-def layer_collection(view_layer: bpy.types.ViewLayer) -> bpy.types.LayerCollection:
-    """The view layer's root layer collection, made first if Blender has not synced it yet.
-
-    From 5.1 a new scene's view layer has no layer collection until something syncs it (measured on the
-    5.1, 5.2 and 5.3 wheels: ``layer_collection`` is None right after ``scenes.new``). Reading
-    ``active_layer_collection`` syncs it without evaluating the scene (``view_layer.update()`` would
-    evaluate everything linked into it).
-    """
-    if view_layer.layer_collection is None:
-        view_layer.active_layer_collection  # noqa: B018  (the read syncs the view layer)
-    if view_layer.layer_collection is None:
-        view_layer.update()
-    return view_layer.layer_collection
-
-
 def render_running() -> bool:
     """True while a render job owns the scene data (the sequencer must not be edited then)."""
     return bpy.app.is_job_running("RENDER")
-
-
-
-@contextlib.contextmanager
-def context_scene(scene: bpy.types.Scene) -> Iterator[None]:
-    """Make ``scene`` the context scene by switching the window to it, then switch back.
-
-    Operators evaluate the *context* scene (``render.render(scene=other)`` renders at its frame), so a
-    render of a helper scene needs a helper context scene. Not through ``temp_override``: measured on
-    5.0, any ``bpy.ops`` call inside it can segfault while another Python thread runs (the operator
-    releases the GIL and Blender then reads the override's Python dict without it), and WanGP's
-    threads always run.
-    """
-    window = bpy.context.window
-    if window is None:
-        raise RuntimeError("Blender has no window to switch scenes in")
-    previous = window.scene
-    window.scene = scene
-    try:
-        yield
-    finally:
-        window.scene = previous

@@ -7,6 +7,7 @@ import os
 import bpy
 
 from ..runtime import paths
+from ..wangp_backend.hosts.animatic import MODEL_TYPE as ANIMATIC_MODEL
 from .base import ShotPanel, active_shot, wrapped_label
 from .takes_list import take_name
 
@@ -36,7 +37,7 @@ class TakesPanel(ShotPanel):
                 col = layout.column(align=True)
                 col.active = False
                 wrapped_label(col, context, take_name(take, index), icon="FILE_MOVIE")
-                wrapped_label(col, context, f"{take.model_type}, seed {take.seed}")
+                wrapped_label(col, context, made_by(take))
                 sound = ", with sound" if take.has_audio else ""
                 wrapped_label(col, context, f"{take.frame_count} frames at {take.fps:g} fps{sound}")
                 if take.used_fallback:
@@ -44,6 +45,13 @@ class TakesPanel(ShotPanel):
                         col, context, f"Fallback: {take.primary_error or 'the primary model failed'}", icon="ERROR"
                     )
         layout.operator("movie_director.export_settings", icon="EXPORT")
+
+
+def made_by(take) -> str:
+    """What made the take: the model and its seed, or the layout animatic (a render has no seed)."""
+    if take.model_type == ANIMATIC_MODEL:
+        return "Layout animatic (a Blender render, not AI)"
+    return f"{take.model_type}, seed {take.seed}"
 
 
 def draw_lock(layout: bpy.types.UILayout, context: bpy.types.Context, shot) -> None:

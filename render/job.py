@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 
 #: Prefix of the worker's event lines on stdout (everything else there is Blender's own chatter).
@@ -56,17 +57,62 @@ class GuideJob:
         return self.frame_start + clip_frame * self.scene_fps / self.fps
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self))
+        return json.dumps({"kind": "guide", **asdict(self)})
 
     @classmethod
     def from_json(cls, text: str) -> GuideJob:
         data = json.loads(text)
+        data.pop("kind", None)
         data["keyframes"] = tuple(KeyframeJob(**item) for item in data.get("keyframes", ()))
         return cls(**data)
 
 
+@dataclass(frozen=True)
+class AnimaticJob:
+    """One shot's layout animatic: every scene frame of ``frame_start``-``frame_end`` through ``camera``
+    (Workbench), at the scene's own rate, encoded to ``clip_path``.
+
+    Each frame also leaves a small preview in ``work_dir`` (``preview_<n>.npy``: uint8 RGBA, rows
+    bottom-up, long side at most ``preview_max_side``) that the add-on reads without ``bpy``.
+    """
+
+    scene: str
+    camera: str
+    frame_start: int
+    frame_end: int
+    width: int
+    height: int
+    fps: float
+    clip_path: str
+    work_dir: str
+    preview_max_side: int = 512
+    blend: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps({"kind": "animatic", **asdict(self)})
+
+
+class RenderError(Exception):
+    """The scene cannot give this render; the message is one sentence for the shot."""
+
+
+def load_job(text: str) -> GuideJob | AnimaticJob:
+    """The job in a job file, of the kind it names (a file without a kind is a guide, as before)."""
+    data = json.loads(text)
+    if data.get("kind") == "animatic":
+        data.pop("kind")
+        return AnimaticJob(**data)
+    return GuideJob.from_json(text)
+
+
+def preview_path(work_dir: str, frame_index: int) -> str:
+    """Where the worker leaves the preview of the clip's frame ``frame_index`` (from 1)."""
+    return os.path.join(work_dir, f"preview_{frame_index:06d}.npy")
+
+
 def event_line(kind: str, **values: object) -> str:
-    """One event line: ``progress`` (done, total), ``done`` (control_path, keyframes, blockout, ...),
+    """One event line: ``progress`` (done, total; the animatic adds ``phase``, ``frame`` and ``preview``),
+    ``done`` (control_path, keyframes, blockout, ...; the animatic's clip_path, render_s, encode_s),
     ``failed`` (message)."""
     return EVENT_PREFIX + json.dumps({"kind": kind, **values})
 

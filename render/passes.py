@@ -7,6 +7,9 @@ Composite node); :func:`route_depth` holds that difference.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import bpy
 
 WORKBENCH = "BLENDER_WORKBENCH"
@@ -141,3 +144,16 @@ def _view(scene: bpy.types.Scene, transform: str) -> None:
     scene.view_settings.look = "None"
     scene.view_settings.exposure = 0.0
     scene.view_settings.gamma = 1.0
+
+
+@contextlib.contextmanager
+def context_scene(scene: bpy.types.Scene) -> Iterator[None]:
+    """Make ``scene`` the context scene (renders and ``frame_set`` evaluate that one). The worker is
+    single-threaded, so an override is safe here."""
+    window = bpy.context.window
+    if window is not None:
+        window.scene = scene
+        yield
+        return
+    with bpy.context.temp_override(scene=scene, view_layer=scene.view_layers[0]):
+        yield

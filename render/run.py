@@ -6,18 +6,17 @@ Every clip frame is sampled at its own scene time (fractional frames included), 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import bpy
 import numpy as np
 
-from . import encode, passes, pose
-from .job import GuideJob, event_line
+from . import animatic, encode, passes, pose
+from .job import AnimaticJob, GuideJob, RenderError, event_line, load_job
 
 Emit = Callable[[str], None]
 #: Percentiles of the shot's visible depths taken as near and far: a stray far pixel or a surface
@@ -37,8 +36,8 @@ def scene_rate(frames: list[str], fps: float, scene_fps: float) -> list[str]:
     return [frames[min(len(frames) - 1, round(j * fps / scene_fps))] for j in range(count)]
 
 
-class GuideError(Exception):
-    """The scene cannot give this guide; the message is one sentence for the shot."""
+#: The scene cannot give this guide; the message is one sentence for the shot.
+GuideError = RenderError
 
 
 def run(job: GuideJob, emit: Emit) -> dict:
@@ -53,7 +52,7 @@ def run(job: GuideJob, emit: Emit) -> dict:
     os.makedirs(work, exist_ok=True)
     result: dict = {"control_path": "", "keyframes": [], "blockout": False}
     try:
-        with _context_scene(scene):
+        with passes.context_scene(scene):
             if job.keyframes:
                 result["blockout"] = _stills(scene, camera, job)
                 result["keyframes"] = [k.path for k in job.keyframes]
@@ -156,36 +155,25 @@ def _frame_set(scene: bpy.types.Scene, frame: float) -> None:
     scene.frame_set(whole, subframe=frame - whole)
 
 
-@contextlib.contextmanager
-def _context_scene(scene: bpy.types.Scene) -> Iterator[None]:
-    """Make ``scene`` the context scene (renders and ``frame_set`` evaluate that one). The worker is
-    single-threaded, so an override is safe here."""
-    window = bpy.context.window
-    if window is not None:
-        window.scene = scene
-        yield
-        return
-    with bpy.context.temp_override(scene=scene, view_layer=scene.view_layers[0]):
-        yield
-
-
 def main(argv: list[str]) -> int:
-    """``worker.py -- job.json``: run the job, printing event lines; the exit code says if it worked."""
+    """``worker.py -- job.json``: run the job (a guide or an animatic), printing event lines; the exit code
+    says if it worked."""
     args = argv[argv.index("--") + 1:] if "--" in argv else argv[1:]
     if not args:
         print(event_line("failed", message="The guide worker was started without a job file"), flush=True)
         return 2
     with open(args[0], encoding="utf-8") as handle:
-        job = GuideJob.from_json(handle.read())
+        job = load_job(handle.read())
     try:
         if job.blend and os.path.abspath(bpy.data.filepath or "") != os.path.abspath(job.blend):
             bpy.ops.wm.open_mainfile(filepath=job.blend, load_ui=False)
-        result = run(job, lambda line: print(line, flush=True))
-    except GuideError as exc:
+        work = animatic.run if isinstance(job, AnimaticJob) else run
+        result = work(job, lambda line: print(line, flush=True))
+    except RenderError as exc:
         print(event_line("failed", message=str(exc)), flush=True)
         return 1
     except Exception as exc:  # the worker's boundary: any failure becomes one event the add-on shows
-        print(event_line("failed", message=f"The guide render failed: {type(exc).__name__}: {exc}"), flush=True)
+        print(event_line("failed", message=f"The render failed: {type(exc).__name__}: {exc}"), flush=True)
         sys.stderr.write(f"{exc!r}\n")
         return 1
     print(event_line("done", **result), flush=True)

@@ -1,7 +1,8 @@
-"""The guide renderer as a producer: start / cancel / busy / drain, one background render at a time.
+"""The background renderer as a producer: start / cancel / busy / drain, one background render at a time.
 
-Its messages are declared here, beside the thread that sends them. The thread never touches ``bpy``:
-it runs the worker (``render/worker.py``) as a child process on a saved copy of the .blend, a Blender
+It renders guides (``runtime.guides``) and the layout animatic (``runtime.animatic``), each user with its
+own producer. Its messages are declared here, beside the thread that sends them. The thread never touches
+``bpy``: it runs the worker (``render/worker.py``) as a child process on a saved copy of the .blend, a Blender
 binary when there is one (``bpy.app.binary_path``), else the ``bpy`` module's own Python, reads the
 worker's event lines, and queues them. A scene that crashes the renderer kills the child, not Blender.
 """
@@ -14,32 +15,46 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ..render.job import GuideJob, parse_event
+from ..render.job import AnimaticJob, GuideJob, parse_event
 
 WORKER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "render", "worker.py")
 
 
+RenderJob = GuideJob | AnimaticJob
+
+
 @dataclass(frozen=True)
 class GuideProgress:
+    """A frame is done; the animatic's events also name their ``phase``, scene ``frame`` and ``preview`` file."""
+
     key: str
     done: int
     total: int
+    phase: str = ""
+    frame: int = 0
+    preview: str = ""
 
 
 @dataclass(frozen=True)
 class GuideDone:
     key: str
-    job: GuideJob
+    job: RenderJob
     blockout: bool
     seconds: float
+    #: everything the worker's ``done`` event reported
+    result: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class GuideFailed:
+    """``crashed``: the child ended without a word (``code`` its exit code), e.g. killed or aborted."""
+
     key: str
     message: str
+    crashed: bool = False
+    code: int = 0
 
 
 GuideMessage = GuideProgress | GuideDone | GuideFailed
@@ -61,14 +76,14 @@ class GuideProducer:
     def __init__(self, binary: str) -> None:
         self._binary = binary
         self._lock = threading.Lock()
-        self._queue: collections.OrderedDict[str, tuple[GuideJob, str]] = collections.OrderedDict()
+        self._queue: collections.OrderedDict[str, tuple[RenderJob, str]] = collections.OrderedDict()
         self._messages: collections.deque[GuideMessage] = collections.deque()
         self._current: str = ""
         self._child: subprocess.Popen | None = None
         self._thread: threading.Thread | None = None
         self._cancelled: set[str] = set()
 
-    def start(self, key: str, job: GuideJob, job_file: str) -> None:
+    def start(self, key: str, job: RenderJob, job_file: str) -> None:
         """Queue ``job`` under ``key`` (a content hash; a key already queued or running is not added twice)."""
         with self._lock:
             if key == self._current or key in self._queue:
@@ -79,11 +94,22 @@ class GuideProducer:
                 self._thread.start()
 
     def cancel(self, key: str) -> None:
+        """Drop or stop ``key``'s render; once this returns, its child writes no more files."""
+        child = None
         with self._lock:
             self._queue.pop(key, None)
-            if key == self._current and self._child is not None:
+            if key == self._current:
+                # Marked even before the child exists: _render then never starts it.
                 self._cancelled.add(key)
-                self._child.kill()
+                child = self._child
+                if child is not None:
+                    child.kill()
+        if child is not None:
+            # SIGKILL is delivered asynchronously: wait (a few ms) so the caller may remove the work folder.
+            try:
+                child.wait(timeout=5.0)
+            except subprocess.TimeoutExpired:
+                pass
 
     def cancel_all(self) -> None:
         with self._lock:
@@ -96,6 +122,12 @@ class GuideProducer:
     def busy(self) -> bool:
         with self._lock:
             return bool(self._current or self._queue or self._messages)
+
+    @property
+    def child_pid(self) -> int | None:
+        """The running child's process id, None between renders."""
+        with self._lock:
+            return self._child.pid if self._child is not None else None
 
     def wanted(self, key: str) -> bool:
         with self._lock:
@@ -128,17 +160,20 @@ class GuideProducer:
                 self._child = None
                 self._current = ""
 
-    def _render(self, key: str, job: GuideJob, job_file: str) -> GuideMessage:
+    def _render(self, key: str, job: RenderJob, job_file: str) -> GuideMessage:
         began = time.monotonic()
-        try:
-            env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-            child = subprocess.Popen(
-                command(job_file, job.blend, self._binary), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                stdin=subprocess.DEVNULL, text=True, env=env,
-            )
-        except OSError as exc:
-            return GuideFailed(key, f"The guide renderer could not start: {exc}")
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         with self._lock:
+            if key in self._cancelled:
+                self._cancelled.discard(key)
+                return GuideFailed(key, "The render was cancelled")
+            try:
+                child = subprocess.Popen(
+                    command(job_file, job.blend, self._binary), stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True, env=env,
+                )
+            except OSError as exc:
+                return GuideFailed(key, f"The background renderer could not start: {exc}")
             self._child = child
         last: dict | None = None
         for line in child.stdout:
@@ -146,8 +181,10 @@ class GuideProducer:
             if event is None:
                 continue
             if event["kind"] == "progress":
+                progress = GuideProgress(key, int(event["done"]), int(event["total"]), str(event.get("phase", "")),
+                                         int(event.get("frame", 0)), str(event.get("preview", "")))
                 with self._lock:
-                    self._messages.append(GuideProgress(key, int(event["done"]), int(event["total"])))
+                    self._messages.append(progress)
             else:
                 last = event
         code = child.wait()
@@ -157,8 +194,8 @@ class GuideProducer:
         if cancelled:
             return GuideFailed(key, "The guide render was cancelled")
         if last is not None and last["kind"] == "done" and code == 0:
-            return GuideDone(key, job, bool(last.get("blockout")), time.monotonic() - began)
+            return GuideDone(key, job, bool(last.get("blockout")), time.monotonic() - began, dict(last))
         if last is not None and last["kind"] == "failed":
             return GuideFailed(key, str(last.get("message")))
         return GuideFailed(key, f"The guide renderer stopped without a result (exit code {code}): the scene may "
-                                "crash Blender's renderer; try another guide or simplify the scene")
+                                "crash Blender's renderer; try another guide or simplify the scene", True, code)

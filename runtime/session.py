@@ -25,8 +25,7 @@ from ..wangp_backend.locate import StartError, check_install
 from ..wangp_backend.messages import SessionState
 from ..wangp_backend.requests import SessionConfig
 from ..wangp_backend.toolkit import TemplateLibrary, load_templates
-from . import batches, guides, jobs, keys, log, paths, timer
-from .animatic import AnimaticHost
+from . import animatic, batches, guides, jobs, log, paths, timer
 
 ANIMATIC_REASON = "WanGP is not set up: Generate renders the layout with Blender (an animatic, not AI)"
 
@@ -277,7 +276,7 @@ def ensure_host(context: bpy.types.Context | None = None) -> Host:
         # Which interpreter runs the bridge is the first thing to check when it will not start.
         _mode_reason = f"{plan.reason} ({plan.python})" if plan.mode == "bridge" else plan.reason
     else:
-        host = AnimaticHost(resolve_shot=lambda key: keys.find_shot(key)[1])
+        host = animatic.make_host()
         _mode_reason = _setup_problem = ANIMATIC_REASON
     _state = SessionState(state="starting", mode=host.mode)
     _host = host

@@ -14,12 +14,13 @@ import bpy
 
 from ..wangp_backend.catalog import ModelCatalog
 from ..wangp_backend.hashing import settings_hash
+from ..wangp_backend.hosts.animatic import MODEL_TYPE as ANIMATIC_MODEL_TYPE
 from ..wangp_backend.requests import JobRequest
 from ..wangp_backend.spec import ShotSpec
 from ..wangp_backend.toolkit import BuiltShot, TemplateLibrary, build_settings
 from . import camera_samples, cast, guide_copy, guide_layout, inputs, keys, paths, soundtrack, timeline
 
-ANIMATIC_MODEL = "layout_animatic"
+ANIMATIC_MODEL = ANIMATIC_MODEL_TYPE  # the one "model" the layout animatic offers
 ANIMATIC_NOTE = "Layout animatic: a Blender render of the layout, not AI video"
 
 

@@ -78,6 +78,60 @@ def write_sidecar(filepath: str, record: Mapping[str, Any]) -> str:
     return path
 
 
+def take_record(
+    *,
+    job_id: str,
+    request: JobRequest,
+    settings: Mapping[str, Any],
+    model_type: str,
+    seed: int,
+    fps: float,
+    frame_count: int,
+    width: int,
+    height: int,
+    has_audio: bool,
+    filepath: str,
+    settings_hash: str,
+    submitted_at: str,
+    started_at: str,
+    finished_at: str,
+    duration_s: float,
+    attempts: Sequence[tuple[str, str]],
+    wangp_version: str = "",
+) -> dict[str, Any]:
+    """What a take's sidecar JSON holds, whoever made the clip (WanGP or the layout animatic): enough to
+    re-make it exactly, in or outside Blender.
+
+    ``attempts`` lists ``(model_type, error)`` in order; the last one made this take.
+    """
+    primary_error = attempts[0][1] if len(attempts) > 1 else ""
+    record: dict[str, Any] = dict(request.sidecar_extra)
+    record.update(
+        schema=SIDECAR_SCHEMA,
+        file=os.path.basename(filepath),
+        job_id=job_id,
+        shot_key=request.shot_key,
+        settings=dict(settings),
+        settings_hash=settings_hash,
+        wangp_version=wangp_version,
+        model_type=model_type,
+        seed=seed,
+        fps=fps,
+        frame_count=frame_count,
+        width=width,
+        height=height,
+        has_audio=has_audio,
+        submitted_at=submitted_at,
+        started_at=started_at,
+        finished_at=finished_at,
+        duration_s=duration_s,
+        used_fallback=len(attempts) > 1,
+        primary_error=primary_error,
+        attempts=[{"model_type": model, "error": error} for model, error in attempts],
+    )
+    return record
+
+
 def sidecar_record(
     *,
     job_id: str,
@@ -93,34 +147,13 @@ def sidecar_record(
     attempts: Sequence[tuple[str, str]],
     wangp_commit: str = "",
 ) -> dict[str, Any]:
-    """What a take's sidecar JSON holds: enough to re-make the clip exactly, in or outside Blender.
-
-    ``attempts`` lists ``(model_type, error)`` in order; the last one made this take.
-    """
-    primary_error = attempts[0][1] if len(attempts) > 1 else ""
-    record: dict[str, Any] = dict(request.sidecar_extra)
-    record.update(
-        schema=SIDECAR_SCHEMA,
-        file=os.path.basename(filepath),
-        job_id=job_id,
-        shot_key=request.shot_key,
-        settings=validated.settings,
-        settings_hash=settings_hash,
-        wangp_version=wangp_version,
-        model_type=validated.model.model_type,
-        seed=validated.seed,
-        fps=validated.fps,
-        frame_count=validated.frame_count,
-        width=validated.width,
-        height=validated.height,
-        has_audio="audio" in validated.model.outputs,
-        submitted_at=submitted_at,
-        started_at=started_at,
-        finished_at=finished_at,
-        duration_s=duration_s,
-        used_fallback=len(attempts) > 1,
-        primary_error=primary_error,
-        attempts=[{"model_type": model_type, "error": error} for model_type, error in attempts],
+    """A WanGP take's sidecar: :func:`take_record` with the facts of the validated settings."""
+    record = take_record(
+        job_id=job_id, request=request, settings=validated.settings, model_type=validated.model.model_type,
+        seed=validated.seed, fps=validated.fps, frame_count=validated.frame_count, width=validated.width,
+        height=validated.height, has_audio="audio" in validated.model.outputs, filepath=filepath,
+        settings_hash=settings_hash, submitted_at=submitted_at, started_at=started_at, finished_at=finished_at,
+        duration_s=duration_s, attempts=attempts, wangp_version=wangp_version,
     )
     if wangp_commit:  # only a git checkout of WanGP has one
         record["wangp_commit"] = wangp_commit

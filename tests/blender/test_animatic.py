@@ -1,5 +1,9 @@
 """The layout animatic host, driven directly (``step``/``drain``) and through ``generate_shot``.
 
+The host (``wangp_backend/hosts/animatic.py``, no ``bpy``) reads the shot on the main thread and has it
+rendered by a background Blender (``render/`` in a child process), so the tests step it until the child's
+events arrive.
+
 Each test builds a tiny layout: a camera looking down +Y at a red cube that sits in the upper half
 of the frame, so a rendered frame can be checked for content and orientation (rows bottom-up).
 Clips are rendered small (160 px wide) to keep the tier fast.
@@ -47,7 +51,7 @@ def scene(fresh_scene):
 
 @pytest.fixture
 def host(animatic, keys):
-    host = animatic.AnimaticHost(resolve_shot=lambda key: keys.find_shot(key)[1])
+    host = animatic.make_host()
     host.start()
     yield host
     host.close()
@@ -112,6 +116,7 @@ def _run(host, timeout: float = 60.0) -> list:
     while host.busy and time.monotonic() < deadline:
         host.step(0.008)
         messages += host.drain()
+        time.sleep(0.002)
     assert not host.busy, "the animatic did not finish in time"
     return messages + host.drain()
 
@@ -129,7 +134,7 @@ def _clip_info(path: str) -> tuple[int, float, tuple[int, int]]:
 
 
 def test_start_reports_ready_with_the_one_animatic_model(animatic, keys):
-    host = animatic.AnimaticHost(resolve_shot=lambda key: keys.find_shot(key)[1])
+    host = animatic.make_host()
     host.start()
     (state,) = host.drain()
     assert (state.kind, state.state, state.mode, state.wangp_version) == ("session_state", "ready", "animatic", "")
@@ -257,9 +262,12 @@ def test_user_scene_settings_frame_and_unkeyed_edits_stay(host, scene, requests,
 def test_cancel_mid_render_removes_partial_files(host, scene, requests, keys, take_dir, work_dirs):
     shot = _camera_shot(scene, "SH060", 1, 40)
     job_id = host.submit(_request(requests, keys, scene, shot, take_dir))
-    for _ in range(4):
+    messages = []
+    deadline = time.monotonic() + 60
+    while len(_of(messages, "preview")) < 3 and time.monotonic() < deadline:
         host.step(0.0)
-    messages = host.drain()
+        messages += host.drain()
+        time.sleep(0.002)
     assert len(_of(messages, "preview")) >= 3 and work_dirs()
     host.cancel(job_id)
     messages = host.drain()
@@ -342,7 +350,7 @@ def test_existing_take_is_never_overwritten(host, scene, requests, keys, take_di
 
 
 def test_close_cancels_everything_and_stops(animatic, keys, scene, requests, take_dir, work_dirs):
-    host = animatic.AnimaticHost(resolve_shot=lambda key: keys.find_shot(key)[1])
+    host = animatic.make_host()
     host.start()
     shot = _camera_shot(scene, "SH110", 1, 20)
     running = host.submit(_request(requests, keys, scene, shot, take_dir))
@@ -479,3 +487,51 @@ def test_renders_safely_while_another_python_thread_runs(host, scene, requests, 
     finally:
         stop.set()
         busy.join()
+
+
+def test_a_renderer_crash_fails_that_job_and_the_next_one_works(animatic, scene, requests, keys, take_dir, work_dirs):
+    """The frames render in a child Blender: when it dies (killed here, as a crashing scene would end it), the
+    job fails with one sentence and a fix, this Blender goes on, and the next job renders."""
+    import signal
+
+    renderer = animatic.BackgroundRenderer()
+    host = animatic.AnimaticHost(animatic.ShotReader(), renderer)
+    host.start()
+    try:
+        doomed = _camera_shot(scene, "SH300", 1, 400)
+        doomed_id = host.submit(_request(requests, keys, scene, doomed, take_dir, name="SH300_take001"))
+        messages = []
+        deadline = time.monotonic() + 60
+        while not _of(messages, "preview") and time.monotonic() < deadline:
+            host.step(0.0)
+            messages += host.drain()
+            time.sleep(0.002)
+        assert _of(messages, "preview") and renderer.pid is not None
+        os.kill(renderer.pid, signal.SIGKILL)
+        messages = _run(host)
+        (failed,) = _of(messages, "failed")
+        assert (failed.job_id, failed.stage, failed.error_class) == (doomed_id, "render", "runtime")
+        assert "background renderer stopped" in failed.message and "your Blender is unaffected" in failed.message
+        assert failed.message.count(". ") == 0 and "scene" in failed.hint
+        assert not work_dirs() and (not os.path.exists(take_dir) or os.listdir(take_dir) == [])
+
+        survivor = _camera_shot(scene, "SH301", 1, 3)
+        host.submit(_request(requests, keys, scene, survivor, take_dir, name="SH301_take001"))
+        take = _of(_run(host), "take_ready")[0]
+        assert _clip_info(take.filepath) == (3, 24.0, (160, 90))
+    finally:
+        host.close()
+
+
+def test_the_host_room_imports_no_bpy(md):
+    """The animatic's host lives with the other hosts and is plain Python: Blender is reached through its
+    reader and renderer only."""
+    import ast
+    import inspect
+
+    module = importlib.import_module(f"{md.__name__}.wangp_backend.hosts.animatic")
+    tree = ast.parse(inspect.getsource(module))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not any(name == "bpy" or name.startswith(("bpy.", "render", "runtime")) for name in imported)
+    assert "bpy" not in {name.split(".")[0] for name in imported}

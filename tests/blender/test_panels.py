@@ -472,6 +472,16 @@ def test_generate_in_animatic_mode_says_not_ai(shot, session_view):
 # --- takes ------------------------------------------------------------------------------------------
 
 
+def test_an_animatic_take_says_it_is_the_layout_animatic_without_a_seed(md, shot):
+    md_shot = shot.movie_director
+    md_shot.generation_status = "done"
+    add_take(md_shot, "PanelShot_take001", seed=0, model_type="layout_animatic")
+    md_shot.active_take_index = 0
+    labels = draw(panel("takes")).labels()
+    assert "Layout animatic (a Blender render, not AI)" in labels
+    assert "layout_animatic" not in labels and "seed" not in labels
+
+
 def test_done_with_takes_lists_them_and_notes_the_fallback(md, shot):
     md_shot = shot.movie_director
     md_shot.generation_status = "done"

@@ -129,3 +129,28 @@ def test_takes_and_previews_land_without_operators(md, fake_wangp, output_dir, m
     strips = [s for s in md.compat.strips(scene.sequence_editor) if s.type == "MOVIE"]
     assert sorted((s.frame_final_start, s.channel) for s in strips) == [(1, 2), (25, 2), (49, 2)]
     assert tripwire.seen == []
+
+
+def test_layout_animatic_renders_and_lands_without_operators(md, output_dir, make_shot, tripwire):
+    """No WanGP configured: the animatic's frames, previews, mp4 and takes come from a background Blender,
+    so the pump never renders or encodes (no ``render.render`` on Blender's main thread)."""
+    scene = bpy.context.scene
+    shots = [make_shot(f"SH{n}0", 1 + (n - 1) * 6, n * 6) for n in (1, 2)]
+    for obj in shots:
+        md.runtime.generate.queue_shot(bpy.context, scene, obj)
+    previews = 0
+    deadline = time.monotonic() + 120
+    while any(not o.movie_director.takes for o in shots) or md.runtime.timeline.waiting():
+        assert time.monotonic() < deadline, "the animatic takes did not arrive"
+        assert not any(o.movie_director.generation_status == "failed" for o in shots), \
+            [o.movie_director.error_message for o in shots]
+        tripwire.pump(md)
+        previews = max(previews, sum(o.movie_director.preview_image is not None for o in shots))
+        time.sleep(0.005)
+    while tripwire.pump(md) is not None:
+        time.sleep(0.005)
+
+    assert md.runtime.session.view().mode == "animatic"
+    assert previews == 2, "every shot showed a preview"
+    assert [o.movie_director.takes[0].model_type for o in shots] == ["layout_animatic"] * 2
+    assert tripwire.seen == []

@@ -1,0 +1,116 @@
+"""Main-thread cost of the layout animatic (no WanGP configured) against scene size.
+
+Per size (0, 2,000 and 10,000 extra objects, the layout set of ``bench_scene_size``) it queues SHOTS camera
+shots of FRAMES frames at 320x180 and times every ``pump()`` until their takes have landed on the timeline.
+It prints the median, p99 and max of all ticks, the slowest tick in which a frame's progress/preview arrived,
+the slowest tick in which a take landed (the timeline's own work, ``new_movie``, included), the slowest of
+the other ticks, the Generate click, and the wall time per shot.
+Run: ``.venv-bpy/bin/python bench/bench_animatic.py [sizes...]``. Prints figures; asserts nothing.
+Target: max < 16 ms per tick while an animatic job renders; no ``bpy.ops`` on the pump path.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import sys
+import time
+
+from _blender import bpy, md, open_empty, stop
+from bench_scene_size import add_set
+
+SIZES = (0, 2000, 10000)
+SHOTS = 2
+FRAMES = 48
+
+
+def add_camera_shots(scene: bpy.types.Scene) -> list:
+    shots = []
+    for i in range(SHOTS):
+        name = f"SH{(i + 1) * 10:04d}"
+        camera = bpy.data.objects.new(name, bpy.data.cameras.new(name))
+        camera.location, camera.rotation_euler = (50.0, -60.0, 30.0), (math.radians(65), 0.0, 0.0)
+        scene.collection.objects.link(camera)
+        shot = camera.movie_director
+        shot.is_shot, shot.shot_id = True, f"id{i}"
+        shot.frame_start, shot.frame_end = 1 + i * FRAMES, (i + 1) * FRAMES
+        shot.prompt, shot.resolution, shot.camera_mode = f"{name}: the set", "320x180", "NONE"
+        shots.append(camera)
+    return shots
+
+
+def one_size(count: int) -> dict[str, float]:
+    scene = open_empty()
+    add_set(scene, count)
+    shots = add_camera_shots(scene)
+    previews = {"n": 0}
+    real_show = md.runtime.preview.show
+
+    def counting_show(*args, **kwargs):
+        previews["n"] += 1
+        return real_show(*args, **kwargs)
+
+    md.runtime.preview.show = counting_show
+    times, take_ticks, preview_ticks, other_ticks = [], [], [], []
+    began = time.perf_counter()
+    try:
+        click = time.perf_counter()
+        for obj in shots:
+            md.runtime.generate.queue_shot(bpy.context, scene, obj)
+        click = time.perf_counter() - click
+        deadline = time.monotonic() + 900
+        while any(not o.movie_director.takes for o in shots) or md.runtime.timeline.waiting():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the animatic takes did not land")
+            failed = [o.movie_director.error_message for o in shots if o.movie_director.generation_status == "failed"]
+            if failed:
+                raise RuntimeError(f"an animatic job failed: {failed}")
+            takes, seen = sum(len(o.movie_director.takes) for o in shots), previews["n"]
+            start = time.perf_counter()
+            md.pump()
+            elapsed = time.perf_counter() - start
+            times.append(elapsed)
+            if sum(len(o.movie_director.takes) for o in shots) > takes:
+                take_ticks.append(elapsed)
+            elif previews["n"] > seen:
+                preview_ticks.append(elapsed)
+            else:
+                other_ticks.append(elapsed)
+            time.sleep(0.002)
+    finally:
+        md.runtime.preview.show = real_show
+    wall = time.perf_counter() - began
+    times.sort()
+    return {
+        "median": statistics.median(times), "p99": times[min(len(times) - 1, int(len(times) * 0.99))],
+        "max": times[-1], "preview": max(preview_ticks, default=0.0), "take": max(take_ticks, default=0.0),
+        "other": max(other_ticks, default=0.0), "click": click, "per_shot": wall / SHOTS, "ticks": len(times),
+    }
+
+
+def main() -> None:
+    sizes = tuple(int(a) for a in sys.argv[1:]) or SIZES
+    os.environ.pop("WANGP_ROOT", None)
+    os.environ.pop("WANGP_SITE_PACKAGES", None)
+    rows = {}
+    try:
+        for count in sizes:
+            rows[count] = one_size(count)
+            stop()
+            print(f"  ({count} objects: {rows[count]['ticks']:.0f} ticks)", flush=True)
+    finally:
+        stop()
+    print(f"\nLayout animatic, {SHOTS} shots x {FRAMES} frames at 320x180, bpy {bpy.app.version_string} "
+          "(milliseconds; per shot: seconds of wall time)")
+    print("| extra objects | pump median | pump p99 | pump max | frame/preview tick | take tick | other ticks max "
+          "| Generate click (2 shots) | per shot |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for count, row in rows.items():
+        ms = {k: v * 1000 for k, v in row.items()}
+        print(f"| {count:,} | {ms['median']:.1f} | {ms['p99']:.1f} | {ms['max']:.1f} | {ms['preview']:.1f} | "
+              f"{ms['take']:.1f} | {ms['other']:.1f} | {ms['click']:.1f} | {row['per_shot']:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""The layout animatic in the worker: every frame of a shot through its camera (Workbench, studio-lit), a small
+preview per frame for the add-on's sidebar, and the frames encoded to an H.264 mp4 at the scene's own rate.
+
+It renders the worker's copy of the .blend, so it sets the copy's render settings freely; the user's scene is
+never open here.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+import bpy
+import numpy as np
+
+from . import encode, passes
+from .job import AnimaticJob, RenderError, event_line, preview_path
+
+Emit = Callable[[str], None]
+
+
+def run(job: AnimaticJob, emit: Emit) -> dict:
+    """Render and encode the job's clip; returns what the ``done`` event reports."""
+    scene = bpy.data.scenes.get(job.scene)
+    if scene is None:
+        raise RenderError(f"Scene '{job.scene}' is not in the copy of the file")
+    camera = scene.objects.get(job.camera) or bpy.data.objects.get(job.camera)
+    if camera is None or camera.type != "CAMERA":
+        raise RenderError(f"Camera '{job.camera}' is not in scene '{job.scene}'")
+    os.makedirs(job.work_dir, exist_ok=True)
+    frames = list(range(job.frame_start, job.frame_end + 1))
+    paths = [os.path.join(job.work_dir, f"frame_{index:06d}.png") for index in range(1, len(frames) + 1)]
+    began = time.monotonic()
+    with passes.context_scene(scene):
+        passes.base(scene, camera, job.width, job.height)
+        passes.workbench(scene, shaded=True)
+        for index, (frame, path) in enumerate(zip(frames, paths, strict=True), start=1):
+            passes.render_to(scene, frame, path)
+            if not os.path.isfile(path):
+                raise RenderError(f"Blender rendered no image for frame {frame}")
+            preview = preview_path(job.work_dir, index)
+            write_preview(path, preview, job.preview_max_side)
+            emit(event_line("progress", phase="rendering", frame=frame, done=index, total=len(frames),
+                            preview=preview))
+    render_s = time.monotonic() - began
+    emit(event_line("progress", phase="encoding", done=len(frames), total=len(frames)))
+    began = time.monotonic()
+    encode.encode_mp4(paths, job.clip_path, job.width, job.height, job.fps)
+    return {"clip_path": job.clip_path, "render_s": round(render_s, 3),
+            "encode_s": round(time.monotonic() - began, 3)}
+
+
+def write_preview(png: str, path: str, max_side: int) -> None:
+    """The frame scaled to ``max_side`` as uint8 RGBA rows bottom-up, written whole (a reader never sees half)."""
+    pixels = encode.read_pixels(png)
+    height, width = pixels.shape[:2]
+    step = max(1.0, max(width, height) / max_side)
+    if step > 1.0:
+        rows = np.minimum((np.arange(round(height / step)) * step).astype(int), height - 1)
+        cols = np.minimum((np.arange(round(width / step)) * step).astype(int), width - 1)
+        pixels = pixels[rows][:, cols]
+    data = (np.clip(pixels, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    partial = path + ".part.npy"
+    np.save(partial, data)
+    os.replace(partial, path)
