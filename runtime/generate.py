@@ -108,7 +108,8 @@ def queue_shot(
         mark_not_started([obj], str(exc))
         raise GenerateError(str(exc)) from exc
     try:
-        snapshot.produce(scene, snap)
+        # A camera frame renders in the background; the job waits for it like a guided job for its guide.
+        snapshot.produce(scene, snap, wait=False)
     except snapshot.SnapshotError as exc:
         raise GenerateError(f"{obj.name}: {exc}") from exc
     token = keys.new_id()

@@ -15,10 +15,7 @@ from typing import Any
 import bpy
 
 from .. import compat
-from . import camera_samples
-
-#: Long side of a camera-frame render: WanGP resizes inputs to the job's resolution anyway.
-CAMERA_FRAME_LONG_SIDE = 832
+from . import camera_samples, stills
 
 
 class InputError(Exception):
@@ -116,51 +113,26 @@ def _plan_previous_shot(scene: bpy.types.Scene, obj: bpy.types.Object, out: str)
     return InputPlan("start", "PREVIOUS_SHOT", out, produce=True, detail=detail)
 
 
-def _write_still(scene: bpy.types.Scene, frame: int, out: str, shares_objects: bool) -> None:
-    """Render ``scene`` at ``frame`` into the PNG ``out``.
+def _write_still(scene: bpy.types.Scene, frame: int, out: str) -> None:
+    """Render the helper ``scene`` (no objects of the user's: a movie strip) at ``frame`` into the PNG ``out``.
 
-    Measured on 5.0: ``render.render(scene=other)`` evaluates objects and decodes movie strips at
-    the *context* scene's frame, whatever the rendered scene's own frame is. So the context scene's
-    frame is set for the render and put back. It is not done through ``temp_override`` with a
-    "clock" scene: any operator inside ``temp_override`` can segfault while another Python thread
-    (WanGP's) runs, see ``compat.context_scene``. When ``scene`` shares the user's objects, the
-    render writes their animated values at ``frame`` into them, so the user's scene is evaluated
-    again at its own frame afterwards.
+    Measured on 5.0: ``render.render(scene=other)`` decodes movie strips at the *context* scene's frame,
+    whatever the rendered scene's own frame is. So the context scene's frame is set for the render and put
+    back; the user's objects are not in ``scene``, so nothing of theirs is evaluated.
     """
     scene.render.filepath = out
     scene.render.use_file_extension = False
     scene.render.image_settings.file_format = "PNG"
     scene.render.image_settings.color_mode = "RGB"
     user_scene = bpy.context.scene
-    current, subframe = user_scene.frame_current, user_scene.frame_subframe
+    current = user_scene.frame_current
     user_scene.frame_current = frame
     try:
         bpy.ops.render.render(write_still=True, scene=scene.name)
     finally:
-        if shares_objects:
-            user_scene.frame_set(current, subframe=subframe)
-        else:
-            user_scene.frame_current = current
+        user_scene.frame_current = current
     if not os.path.isfile(out):
         raise InputError(f"Blender did not write the image {out}")
-
-
-def _render_camera_frame(scene: bpy.types.Scene, camera: bpy.types.Object, frame: int, out: str) -> None:
-    """Render ``camera`` at ``frame`` through a linked copy of the scene: the user's settings stay untouched."""
-    temp = scene.copy()
-    try:
-        temp.movie_director.scene_key = ""
-        temp.camera = camera
-        temp.render.use_sequencer = False
-        temp.render.use_compositing = False
-        width, height = scene.render.resolution_x, scene.render.resolution_y
-        scale = CAMERA_FRAME_LONG_SIDE / max(width, height, 1)
-        temp.render.resolution_x = max(16, round(width * scale))
-        temp.render.resolution_y = max(16, round(height * scale))
-        temp.render.resolution_percentage = 100
-        _write_still(temp, frame, out, shares_objects=True)
-    finally:
-        bpy.data.scenes.remove(temp)
 
 
 def extract_last_frame(clip: str, out: str) -> None:
@@ -181,14 +153,19 @@ def extract_last_frame(clip: str, out: str) -> None:
         # Standard view transform: the PNG must hold the clip's own colours, not a graded look.
         temp.view_settings.view_transform = "Standard"
         temp.view_settings.look = "None"
-        _write_still(temp, last, out, shares_objects=False)
+        _write_still(temp, last, out)
     finally:
         bpy.data.scenes.remove(temp)
 
 
-def produce_inputs(scene: bpy.types.Scene, plans: list[InputPlan]) -> None:
-    """Write the planned images; on failure remove what was written here and raise InputError."""
+def produce_inputs(scene: bpy.types.Scene, plans: list[InputPlan], wait: bool = True) -> None:
+    """Write the planned images; on failure remove what was written here and raise InputError.
+
+    A camera frame is a keyframe still of the background renderer (``runtime.stills``): with ``wait`` it is
+    on disk when this returns, else it renders while the job waits for it (``runtime.submit``).
+    """
     written: list[str] = []
+    started: list[str] = []
     try:
         for plan in plans:
             if not plan.produce:
@@ -197,12 +174,18 @@ def produce_inputs(scene: bpy.types.Scene, plans: list[InputPlan]) -> None:
             if plan.source == "IMAGE":
                 compat.save_image_copy(bpy.data.images[plan.detail["image"]], plan.path)
             elif plan.source == "CAMERA_FRAME":
-                camera = bpy.data.objects[plan.detail["camera"]]
-                _render_camera_frame(scene, camera, plan.detail["frame"], plan.path)
+                if not wait:
+                    stills.start(scene, plan.detail["camera"], plan.detail["frame"], plan.path)
+                    started.append(plan.path)
+                    continue
+                problem = stills.render_now(scene, plan.detail["camera"], plan.detail["frame"], plan.path)
+                if problem:
+                    raise RuntimeError(problem)
             elif plan.source == "PREVIOUS_SHOT":
                 extract_last_frame(plan.detail["take"], plan.path)
             written.append(plan.path)
     except (RuntimeError, OSError, KeyError) as exc:
+        stills.forget(tuple(started))
         for path in [*written, plan.path]:
             if os.path.isfile(path):
                 os.remove(path)

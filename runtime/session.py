@@ -25,7 +25,7 @@ from ..wangp_backend.locate import StartError, check_install
 from ..wangp_backend.messages import SessionState
 from ..wangp_backend.requests import SessionConfig
 from ..wangp_backend.toolkit import TemplateLibrary, load_templates
-from . import animatic, batches, guides, jobs, log, paths, timer
+from . import animatic, batches, guides, jobs, log, paths, stills, timer
 
 ANIMATIC_REASON = "WanGP is not set up: Generate renders the layout with Blender (an animatic, not AI)"
 
@@ -339,6 +339,7 @@ def stop(context: bpy.types.Context | None = None, timeout: float = 30.0) -> Non
     batches.cancel_all_waiting()
     pump.cancel_pending("the session was stopped")
     guides.stop()
+    stills.stop()
     if host is not None:
         host.close(timeout=timeout)
         # Gone before its last messages are applied: a crash among them must not restart it.

@@ -18,7 +18,7 @@ from ..wangp_backend.hosts.animatic import MODEL_TYPE as ANIMATIC_MODEL_TYPE
 from ..wangp_backend.requests import JobRequest
 from ..wangp_backend.spec import ShotSpec
 from ..wangp_backend.toolkit import BuiltShot, TemplateLibrary, build_settings
-from . import camera_samples, cast, guide_copy, guide_layout, inputs, keys, paths, soundtrack, timeline
+from . import camera_samples, cast, guide_copy, guide_layout, inputs, keys, paths, soundtrack, stills, timeline
 
 ANIMATIC_MODEL = ANIMATIC_MODEL_TYPE  # the one "model" the layout animatic offers
 ANIMATIC_NOTE = "Layout animatic: a Blender render of the layout, not AI video"
@@ -46,6 +46,11 @@ class Snapshot:
     @property
     def cut_paths(self) -> tuple[str, ...]:
         return tuple(cut.path for cut in self.cuts)
+
+    @property
+    def still_paths(self) -> tuple[str, ...]:
+        """The camera frames the background renderer makes for this job (``runtime.stills``)."""
+        return tuple(plan.path for plan in self.inputs if plan.produce and plan.source == "CAMERA_FRAME")
 
 
 def _fallbacks(text: str) -> tuple[str, ...]:
@@ -144,16 +149,20 @@ def _continued_take(scene: bpy.types.Scene, obj: bpy.types.Object) -> str:
     return path
 
 
-def produce(scene: bpy.types.Scene, snapshot: Snapshot) -> None:
-    """Write the snapshot's input images (renders, saved data-blocks). Raises SnapshotError."""
+def produce(scene: bpy.types.Scene, snapshot: Snapshot, wait: bool = True) -> None:
+    """Write the snapshot's input images (renders, saved data-blocks). Raises SnapshotError.
+
+    Without ``wait`` a camera frame renders in the background and the job waits for it (``runtime.submit``).
+    """
     try:
-        inputs.produce_inputs(scene, list(snapshot.inputs))
+        inputs.produce_inputs(scene, list(snapshot.inputs), wait=wait)
     except inputs.InputError as exc:
         raise SnapshotError(str(exc)) from exc
     try:
         cast.save_images(snapshot.cast_images)
     except cast.CastError as exc:
         # No half-made inputs: the images just made for this take go too.
+        stills.forget(snapshot.still_paths)
         for plan in snapshot.inputs:
             if plan.produce and os.path.isfile(plan.path):
                 os.remove(plan.path)

@@ -11,12 +11,14 @@ from dataclasses import replace
 
 from ..wangp_backend.batch import is_unchanged
 from ..wangp_backend.hosts.api import Host
-from . import apply, batches, guides, jobs, keys, log, session, shot_state, snapshot, soundtrack
+from . import apply, batches, guides, jobs, keys, log, session, shot_state, snapshot, soundtrack, stills
 
 
 def _end_pending(job: jobs.PendingJob, outcome: str, message: str = "", error_class: str = "", hint: str = "") -> None:
     jobs.finish_pending(job.token, outcome)
     guides.forget(job.token)
+    if job.snapshot is not None:
+        stills.forget(job.snapshot.still_paths)
     if job.file_token != jobs.file_token():
         return
     batches.record(job.kind, job.scene_key, job.shot_key, outcome, message)
@@ -79,6 +81,15 @@ def _submit(host: Host, job: jobs.PendingJob, animatic: bool) -> None:
     else:
         if guides.is_waiting(job.token):
             return  # its guide is rendering; the pump looks again when the renderer reports
+        still_paths = job.snapshot.still_paths
+        if stills.waiting(still_paths):
+            return  # its start image (a camera frame) is rendering in the background
+        still_problem = stills.problem(still_paths)
+        stills.forget(still_paths)
+        if still_problem:
+            soundtrack.discard_unsent(job.snapshot.cut_paths, {})
+            _end_pending(job, "failed", f"{job.shot_name}: {still_problem}", "runtime")
+            return
         cuts = job.snapshot.cut_paths
         if soundtrack.waiting(cuts):
             return  # its dialogue is being cut; the pump looks again on its next tick

@@ -243,3 +243,23 @@ def test_input_renders_while_another_python_thread_runs(md, fake_wangp, output_d
         stop.set()
         worker.join()
     assert all((tmp_path / f"last{i}.png").is_file() and (tmp_path / f"camera{i}.png").is_file() for i in range(5))
+
+
+def test_camera_frame_renders_in_the_background_while_the_job_waits(md, i2v_shot, output_dir, drive):
+    """The click only plans the still; a background Blender renders it (as guide keyframes are made) while
+    the job waits, and the job goes to WanGP with it once it is on disk."""
+    scene = bpy.context.scene
+    i2v_shot.movie_director.start_image_source = "CAMERA_FRAME"
+    scenes_before = len(bpy.data.scenes)
+    token = md.runtime.generate.queue_shot(bpy.context, scene, i2v_shot)
+    path = os.path.join(output_dir, "Scene", "SH020", "inputs", "SH020_take001_start.png")
+    assert not os.path.exists(path), "the click rendered the still on the main thread"
+    assert [job.token for job in md.runtime.jobs.pending()] == [token]
+    assert md.runtime.stills.waiting((path,))
+
+    drive(lambda: i2v_shot.movie_director.generation_status in ("done", "failed"), timeout=120)
+    assert i2v_shot.movie_director.generation_status == "done", i2v_shot.movie_director.error_message
+    assert _sidecar(i2v_shot)["settings"]["image_start"] == path
+    size, pixels = _png_pixels(path)
+    assert size == (832, 468) and pixels.reshape(-1, 4)[:, :3].std() > 0.01
+    assert len(bpy.data.scenes) == scenes_before and not md.runtime.stills.busy()
