@@ -2,9 +2,10 @@
 
 Four hosts implement it: the in-process :class:`~wangp_backend.hosts.in_process.SessionHost` (a
 background thread that owns WanGP), the bridge host (WanGP in a child process), the farm host (WanGP on a
-Ray cluster of GPU machines, over HTTP, several shots at once) and the layout animatic (Blender renders the
-shot; it does its work in :meth:`Host.step` on the main thread). The Blender side only talks to this
-interface and asks a host's :class:`Capabilities`, never which kind of host it is.
+Ray cluster of GPU machines, over HTTP, several shots at once) and the layout animatic (a background Blender
+renders the shot; :meth:`Host.step` reads the shot and turns the renderer's reports into messages on the main
+thread). The Blender side only talks to this interface and asks a host's :class:`Capabilities`, never which
+kind of host it is.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class Host(Protocol):
         """Take the messages waiting for the main thread, oldest first, without blocking."""
 
     def step(self, budget_s: float) -> None:
-        """Main-thread work for hosts that need it (the animatic renders a frame); else nothing."""
+        """Main-thread work for hosts that need it (the animatic reads a shot, applies its renderer's reports)."""
 
     @property
     def busy(self) -> bool:
