@@ -18,6 +18,7 @@ import bpy
 from .. import preferences
 from ..wangp_backend.batch import BatchItem, is_unchanged, schedule
 from ..wangp_backend.review import read_sidecar
+from . import animatic as animatic_layout
 from . import (
     batch_queue,
     batches,
@@ -75,13 +76,15 @@ def queue_shot(
     skip_if_unchanged: str = "",
     submit_now: bool = True,
     seed: int | None = None,
+    layout_blend: str = "",
 ) -> str:
     """Validate, make the input images and queue one job for the shot; returns the job's token.
 
     A batch releases jobs from inside the pump's message handling with ``submit_now=False``: the
     pump submits them on the same tick, and a nested submit could hand one job to the host twice.
     Callers make the scene's shot ids unique first (once per click, not once per shot: it scans the
-    scene). ``seed`` replaces the shot's own (variations of one click each get their own).
+    scene). ``seed`` replaces the shot's own (variations of one click each get their own). For the layout
+    animatic, ``layout_blend`` is the .blend taken at the click (written here when not given).
     """
     animatic = _animatic(context)
     folder = paths.take_dir(context, scene, obj)
@@ -112,6 +115,10 @@ def queue_shot(
         snapshot.produce(scene, snap, wait=False)
     except snapshot.SnapshotError as exc:
         raise GenerateError(f"{obj.name}: {exc}") from exc
+    if animatic:
+        # What the user saw at the click is what renders: a batch's shots share its click's copy.
+        blend = layout_blend or (animatic_layout.batch_copy(keys.scene_key(scene)) if kind == "batch" else "")
+        animatic_layout.remember(snap.spec.shot_key, take_name, blend or animatic_layout.layout_copy(scene))
     token = keys.new_id()
     jobs.add_pending(
         jobs.PendingJob(
@@ -150,8 +157,9 @@ def queue_variations(
     """
     tokens: list[str] = []
     try:
+        blend = animatic_layout.layout_copy(scene) if _animatic(context) else ""
         for seed in variation_seeds(obj.movie_director.seed, count):
-            tokens.append(queue_shot(context, scene, obj, quality, seed=seed, submit_now=False))
+            tokens.append(queue_shot(context, scene, obj, quality, seed=seed, submit_now=False, layout_blend=blend))
     except GenerateError:
         for token in tokens:
             submit.cancel(token)
@@ -340,6 +348,8 @@ def start_batch(context: bpy.types.Context, scene: bpy.types.Scene, items: list[
         except session.SetupError as exc:
             mark_not_started([o for i in items if (o := keys.find_shot(i.shot_key)[1]) is not None], str(exc))
             raise GenerateError(str(exc)) from exc
+        if _animatic(context):
+            animatic_layout.remember_batch(scene_key, animatic_layout.layout_copy(scene))
         log.write(f"Batch of {scene.name}: {len(items)} shot(s) in this order: {', '.join(i.shot_name for i in items)}")
     batch = batches.Batch(scene_key=scene_key, items=items, release_fn=_release_fn(context, scene_key))
     batches.begin(scene, batch, skipped, batch_queue.load_estimator(scene))

@@ -340,6 +340,7 @@ def stop(context: bpy.types.Context | None = None, timeout: float = 30.0) -> Non
     pump.cancel_pending("the session was stopped")
     guides.stop()
     stills.stop()
+    animatic.forget()
     if host is not None:
         host.close(timeout=timeout)
         # Gone before its last messages are applied: a crash among them must not restart it.

@@ -131,10 +131,19 @@ def test_takes_and_previews_land_without_operators(md, fake_wangp, output_dir, m
     assert tripwire.seen == []
 
 
-def test_layout_animatic_renders_and_lands_without_operators(md, output_dir, make_shot, tripwire):
+def test_layout_animatic_renders_and_lands_without_operators(md, output_dir, make_shot, tripwire, monkeypatch):
     """No WanGP configured: the animatic's frames, previews, mp4 and takes come from a background Blender,
-    so the pump never renders or encodes (no ``render.render`` on Blender's main thread)."""
+    so the pump never renders or encodes (no ``render.render`` on Blender's main thread), and the copy of the
+    .blend it renders is written at the click, never by the pump (its cost grows with the scene)."""
     scene = bpy.context.scene
+    real_write = md.runtime.guide_copy.write_copy
+
+    def write_copy(*args, **kwargs):
+        if tripwire.armed:
+            tripwire.seen.append("guide_copy.write_copy")
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(md.runtime.guide_copy, "write_copy", write_copy)
     shots = [make_shot(f"SH{n}0", 1 + (n - 1) * 6, n * 6) for n in (1, 2)]
     for obj in shots:
         md.runtime.generate.queue_shot(bpy.context, scene, obj)
