@@ -5,11 +5,12 @@ from __future__ import annotations
 import bpy
 
 from ..runtime import generate, shot_index
+from ..wangp_backend.states import ShotStatus
 from .batch_common import BatchOperatorMixin, report_batch
 
 
 def failed_shots(scene: bpy.types.Scene) -> list[bpy.types.Object]:
-    return [o for o in generate.timeline_shots(scene) if o.movie_director.generation_status == "failed"]
+    return [o for o in generate.timeline_shots(scene) if o.movie_director.generation_status == ShotStatus.FAILED]
 
 
 class MOVIE_DIRECTOR_OT_retry_failed(BatchOperatorMixin, bpy.types.Operator):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bpy
 
+from ..runtime import shot_state
 from .common import active_shot, poll_active_shot
 
 
@@ -17,8 +18,7 @@ class MOVIE_DIRECTOR_OT_unmark_shot(bpy.types.Operator):
     def poll(cls, context):
         if not poll_active_shot(cls, context):
             return False
-        shot = active_shot(context).movie_director
-        if shot.queued_jobs or shot.generation_status in ("queued", "in_progress"):
+        if shot_state.busy(active_shot(context).movie_director):
             cls.poll_message_set("The shot is generating: cancel it first")
             return False
         return True

@@ -8,8 +8,9 @@ import bpy
 from .. import preferences
 from ..operators.choose_available_model import needed_image, takes_images
 from ..properties import MOVIE_DIRECTOR_PG_shot
-from ..runtime import batch_queue, paths, session
+from ..runtime import paths, session, shot_state
 from ..wangp_backend.catalog import ModelCatalog
+from ..wangp_backend.states import ShotStatus
 from .base import ShotPanel, active_shot, draw_progress, wrapped_label
 from .fixes import fix_for_failure
 from .session import runs_animatic
@@ -51,7 +52,7 @@ def has_model_problem(shot: MOVIE_DIRECTOR_PG_shot, catalog: ModelCatalog | None
 
 def interrupted(shot: MOVIE_DIRECTOR_PG_shot) -> bool:
     """The shot's batch job was cut short by Blender closing (see ``batch_queue.mark_interrupted``)."""
-    return shot.generation_status == "cancelled" and shot.error_message == batch_queue.INTERRUPTED
+    return shot.generation_status == ShotStatus.CANCELLED and shot_state.was_interrupted(shot)
 
 
 def draw_failure(layout: bpy.types.UILayout, context: bpy.types.Context, shot: MOVIE_DIRECTOR_PG_shot) -> None:
@@ -111,7 +112,7 @@ class GeneratePanel(ShotPanel):
         layout = self.layout
         obj = active_shot(context)
         shot = obj.movie_director
-        running = shot.generation_status in ("queued", "in_progress") or shot.queued_jobs > 0
+        running = shot_state.busy(shot)
 
         # Which shot: in the Sequencer it is the clicked clip's, which need not be the active object.
         seconds = shot_seconds(context.scene, shot)

@@ -17,6 +17,7 @@ import bpy
 
 from ..wangp_backend.batch import BatchSummary, DurationEstimator
 from ..wangp_backend.requests import JobRequest
+from ..wangp_backend.states import JobOutcome
 from . import jobs, keys, log, shot_state
 
 #: Item states; ``waiting`` is not queued yet, ``released`` is queued or running.
@@ -164,7 +165,7 @@ def release(batch: Batch) -> None:
 
 def _end_item(batch: Batch, item: Item, outcome: str, reason: str) -> None:
     """An item that ended without a job of its own (its dependency failed, or it could not be queued)."""
-    item.state, item.reason = outcome, reason
+    item.state, item.reason = JobOutcome(outcome), reason
     _count(batch, item, outcome, reason)
     _scene, obj = keys.find_shot(item.shot_key)
     if obj is not None:
@@ -214,7 +215,7 @@ def record(kind: str, scene_key: str, shot_key: str, outcome: str, reason: str =
     item = _released(batch, shot_key)
     if item is None:
         return
-    item.state, item.reason = outcome, reason
+    item.state, item.reason = JobOutcome(outcome), reason
     _count(batch, item, outcome, reason)
     release(batch)
     _finish_if_over(batch)

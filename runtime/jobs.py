@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..wangp_backend.requests import JobRequest
+from ..wangp_backend.states import JobOutcome
 
 _file_token = itertools.count(1)
 _current_file_token = next(_file_token)
 _pending: list["PendingJob"] = []
 _submitted: dict[str, "JobRecord"] = {}
 _started: set[str] = set()
-_finished_tokens: dict[str, str] = {}
+_finished_tokens: dict[str, JobOutcome] = {}
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ def is_started(job_id: str) -> bool:
 
 
 def finish(job_id: str, outcome: str) -> JobRecord | None:
-    """Forget a submitted job after its terminal message; ``outcome`` is kept for waiters."""
+    """Forget a submitted job after its terminal message; ``outcome`` (a :class:`JobOutcome`) is kept for waiters."""
+    outcome = JobOutcome(outcome)
     record = _submitted.pop(job_id, None)
     _started.discard(job_id)
     if record is not None:
@@ -119,14 +121,15 @@ def finish(job_id: str, outcome: str) -> JobRecord | None:
 
 
 def finish_pending(token: str, outcome: str) -> PendingJob | None:
+    outcome = JobOutcome(outcome)
     job = drop_pending(token)
     if job is not None:
         _finished_tokens[token] = outcome
     return job
 
 
-def outcome(token: str) -> str:
-    """``"done"``, ``"failed"``, ``"cancelled"``, ``"skipped"`` once the job ended, else ``""``."""
+def outcome(token: str) -> JobOutcome | str:
+    """How the job ended (``done``, ``failed``, ``cancelled``, ``skipped``), ``""`` while it has not."""
     return _finished_tokens.get(token, "")
 
 

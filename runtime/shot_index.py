@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import bpy
 
+from ..wangp_backend.states import ShotStatus
+
 #: Seconds a scene's scan is reused.
 TTL_S = 1.0
 
@@ -44,7 +46,7 @@ def _scan(scene: bpy.types.Scene) -> _Scan:
         shot = obj.movie_director
         if shot.is_shot:
             names.append(obj.name)
-            failed = failed or shot.generation_status == "failed"
+            failed = failed or shot.generation_status == ShotStatus.FAILED
             takes = takes or len(shot.takes) > 0
     scan = _Scan(now, count, tuple(names), failed, takes)
     _cache[scene.name] = scan

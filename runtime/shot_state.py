@@ -170,6 +170,11 @@ def was_interrupted(shot: Shot) -> bool:
     return shot.error_message == INTERRUPTED
 
 
+def busy(shot: Shot) -> bool:
+    """A job of the shot waits or runs: it cannot be unmarked, and the panel offers Cancel."""
+    return shot.generation_status in BUSY or shot.queued_jobs > 0
+
+
 def recovered(shot: Shot) -> None:
     """A take the crash cut off was attached: an interrupted shot is done again."""
     if was_interrupted(shot):

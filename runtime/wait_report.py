@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from ..wangp_backend.states import ShotStatus
 from . import keys
 
 #: How often the shots are looked at (the wait loop pumps every few milliseconds).
@@ -56,7 +57,7 @@ class WaitReport:
         phase = shot.generation_phase or "-"
         line = (f"[movie_director {now - self._started:7.1f} s] {name}: {shot.generation_status}, {phase}, "
                 f"{step}, {shot.generation_progress} %")
-        if shot.generation_status == "failed" and shot.error_message:
+        if shot.generation_status == ShotStatus.FAILED and shot.error_message:
             line += f": {shot.error_message}"
         out = stream or sys.__stderr__ or sys.stderr
         out.write(line + "\n")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .failures import classify, one_line
+from .states import AttemptResult, ErrorClass
 
 #: WanGP stages after which another model may succeed where this one failed.
 RETRYABLE_STAGES = ("generation", "runtime")
@@ -18,16 +19,22 @@ RETRYABLE_STAGES = ("generation", "runtime")
 
 @dataclass(frozen=True)
 class Outcome:
-    #: ``success``, ``cancelled`` or ``failed``
-    kind: str
+    kind: AttemptResult
     files: tuple[str, ...] = ()
     stage: str = ""
     message: str = ""
-    error_class: str = ""
+    #: "" unless it failed
+    error_class: ErrorClass | str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", AttemptResult(self.kind))
+        if self.error_class:
+            object.__setattr__(self, "error_class", ErrorClass(self.error_class))
 
     @property
     def retryable(self) -> bool:
-        return self.kind == "failed" and self.stage in RETRYABLE_STAGES and self.error_class != "validation"
+        return (self.kind is AttemptResult.FAILED and self.stage in RETRYABLE_STAGES
+                and self.error_class != ErrorClass.VALIDATION)
 
 
 def judge(result: Any, cancel_requested: bool) -> Outcome:

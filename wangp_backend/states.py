@@ -44,6 +44,14 @@ class JobOutcome(StrEnum):
     SKIPPED = "skipped"
 
 
+class AttemptResult(StrEnum):
+    """``Outcome.kind``: what one WanGP attempt (one model) of a job came to, before fallbacks are decided."""
+
+    SUCCESS = "success"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
 class SessionStatus(StrEnum):
     """``SessionState.state``: ``stopped`` -> ``starting`` -> ``ready`` (or ``failed``) -> ``closing`` -> ``stopped``"""
 

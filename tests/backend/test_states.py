@@ -8,7 +8,8 @@ import pytest
 
 from wangp_backend.failures import HINTS, classify
 from wangp_backend.messages import Failed, SessionState, from_wire, to_wire
-from wangp_backend.states import ErrorClass, JobOutcome, SessionStatus, ShotStatus
+from wangp_backend.outcome import Outcome
+from wangp_backend.states import AttemptResult, ErrorClass, JobOutcome, SessionStatus, ShotStatus
 
 
 def test_values_are_the_strings_files_already_hold():
@@ -16,6 +17,7 @@ def test_values_are_the_strings_files_already_hold():
     assert [s.value for s in ShotStatus] == ["idle", "queued", "in_progress", "done", "failed", "cancelled"]
     assert [s.value for s in SessionStatus] == ["stopped", "starting", "ready", "failed", "closing"]
     assert [o.value for o in JobOutcome] == ["done", "failed", "cancelled", "skipped"]
+    assert [r.value for r in AttemptResult] == ["success", "cancelled", "failed"]
     assert [c.value for c in ErrorClass] == [
         "offline_or_missing_weights", "out_of_memory", "validation", "runtime", "environment", "guide"]
     assert ErrorClass.RUNTIME == "runtime" and str(ErrorClass.RUNTIME) == f"{ErrorClass.RUNTIME}" == "runtime"
@@ -27,6 +29,15 @@ def test_a_failure_of_no_known_class_is_refused_where_it_is_made():
         Failed("j", "s", stage="validation", message="Unknown model", error_class="model")
     failed = Failed("j", "s", stage="validation", message="Unknown model", error_class="validation")
     assert failed.error_class is ErrorClass.VALIDATION
+
+
+def test_an_attempt_outcome_is_one_of_three_and_its_class_is_checked():
+    with pytest.raises(ValueError, match="'succeeded'"):
+        Outcome("succeeded")
+    with pytest.raises(ValueError):
+        Outcome("failed", stage="generation", error_class="model")
+    assert Outcome("failed", stage="generation", error_class="runtime").retryable
+    assert Outcome("success").kind is AttemptResult.SUCCESS and Outcome("success").error_class == ""
 
 
 def test_a_session_state_outside_the_life_cycle_is_refused():
