@@ -8,7 +8,7 @@ import wave
 from dataclasses import replace
 
 import pytest
-from toolkit_support import needs_snapshot, snapshot_catalog
+from toolkit_support import kinds, needs_snapshot, said, snapshot_catalog
 
 from wangp_backend.cast_spec import CastMember, DialogueLine
 from wangp_backend.guide_spec import GuideMedia, Keyframe
@@ -100,14 +100,14 @@ def test_one_face_models_get_the_lead_image_only(catalog, tmp_path):
     built = build_settings(shot(model_type="standin", cast=(theo(tmp_path), mara(tmp_path))), catalog)
     assert built.errors == ()
     assert built.settings["image_refs"] == [str(tmp_path / "theo_front.png")]
-    assert any("takes one face" in note for note in built.notes)
+    assert {"kind": "one_face", "model": "standin", "name": "Theo"} in said(built.notes)
 
 
 def test_a_model_without_references_says_so_and_names_models_that_take_them(catalog, tmp_path):
     built = build_settings(shot(model_type="t2v", cast=(mara(tmp_path),)), catalog)
     assert built.errors == () and "image_refs" not in built.settings
-    note = next(n for n in built.notes if "takes no reference images" in n)
-    assert "Models on this install that do: vace_" in note
+    note = next(n for n in said(built.notes) if n["kind"] == "references_unsupported")
+    assert note["able"][0].startswith("vace_")
     assert "Cast: Mara" in built.settings["prompt"]
     assert reference_models(catalog)[0].startswith("vace")
 
@@ -115,10 +115,9 @@ def test_a_model_without_references_says_so_and_names_models_that_take_them(cata
 @pytest.mark.parametrize("model_type", ["fantasy", "infinitetalk", "multitalk", "hunyuan_avatar"])
 def test_an_audio_driven_model_without_sound_is_refused_with_what_is_missing(catalog, tmp_path, model_type):
     built = build_settings(shot(model_type=model_type, cast=(mara(tmp_path),)), catalog)
-    assert built.errors == (
-        f"{model_type} is driven by dialogue, but no sound strip lies under Shot 1 (frames 1-49): put the line's "
-        "sound strip under the shot, or choose a model that does not need audio",
-    )
+    assert said(built.errors) == [
+        {"kind": "dialogue_missing", "model": model_type, "shot": "Shot 1", "start": 1, "end": 49}
+    ]
 
 
 def test_ltx2_runs_without_audio_and_takes_it_when_there_is_some(catalog, tmp_path):
@@ -140,7 +139,7 @@ def test_fantasy_gets_the_voice_and_the_speakers_face_as_its_start(catalog, tmp_
 
 def test_fantasy_without_any_face_is_refused(catalog, tmp_path):
     built = build_settings(shot(model_type="fantasy", dialogue=(voice(tmp_path, "mara"),)), catalog)
-    assert built.errors and "give the speaking character a reference image" in built.errors[0]
+    assert kinds(built.errors)[:1] == ["face_needs_start"]
 
 
 def test_two_speakers_go_to_audio_guide_and_audio_guide2_on_multitalk(catalog, tmp_path):
@@ -156,7 +155,7 @@ def test_a_one_speaker_model_sends_the_first_voice_and_says_who_is_left_out(cata
     lines = (voice(tmp_path, "mara"), voice(tmp_path, "theo"))
     built = build_settings(shot(model_type="fantasy", cast=(mara(tmp_path),), dialogue=lines), catalog)
     assert built.settings["audio_guide"] == lines[0].path and "audio_guide2" not in built.settings
-    assert "fantasy takes 1 speaker(s): Theo not sent" in built.notes
+    assert {"kind": "speakers_dropped", "model": "fantasy", "count": 1, "dropped": ["Theo"]} in said(built.notes)
 
 
 def test_hunyuan_avatar_gets_the_speakers_face_as_its_one_reference(catalog, tmp_path):
@@ -171,8 +170,7 @@ def test_hunyuan_avatar_gets_the_speakers_face_as_its_one_reference(catalog, tmp
 def test_sound_on_a_model_without_audio_is_a_note(catalog, tmp_path):
     built = build_settings(shot(model_type="t2v", dialogue=(voice(tmp_path, "mara"),)), catalog)
     assert built.errors == () and "audio_guide" not in built.settings
-    assert any(n.startswith("The sound under the shot is not sent: t2v takes no audio; models on this install")
-               for n in built.notes)
+    assert any(n["kind"] == "audio_not_sent" and n["model"] == "t2v" and n["able"] for n in said(built.notes))
 
 
 def test_dialogue_picks_an_audio_driven_model_at_the_tier(tmp_path):
@@ -180,7 +178,7 @@ def test_dialogue_picks_an_audio_driven_model_at_the_tier(tmp_path):
     spec = shot(cast=(mara(tmp_path),), dialogue=(voice(tmp_path, "mara"),))
     built = build_settings(spec, catalog)
     assert built.model_type == "infinitetalk" and built.errors == ()
-    assert "infinitetalk chosen for the dialogue under the shot" in built.notes
+    assert {"kind": "cast_model_chosen", "model": "infinitetalk", "dialogue": True} in said(built.notes)
     assert set(built.fallbacks) <= set(audio_models(catalog, limit=50))
 
 
@@ -198,5 +196,6 @@ def test_nothing_downloaded_keeps_the_tier_model_and_says_why(tmp_path):
     catalog = snapshot_catalog(available=["t2v", "i2v"])
     built = build_settings(shot(cast=(mara(tmp_path),), dialogue=(voice(tmp_path, "mara"),)), catalog)
     assert built.model_type.startswith("t2v") and "audio_guide" not in built.settings  # the Standard Wan tier
-    assert any(n.startswith("No audio-driven model is downloaded yet (infinitetalk") for n in built.notes)
+    assert any(n["kind"] == "cast_model_not_ready" and n["what"] == "audio-driven" and n["models"][0] == "infinitetalk"
+               for n in said(built.notes))
     assert built.errors == ()

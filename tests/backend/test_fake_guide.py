@@ -227,6 +227,8 @@ def test_the_live_catalog_carries_the_offered_letters_to_the_builder(session: An
         return build_settings(spec, catalog)
 
     # H3 here offers only WanGP's own extraction: a rendered depth is refused, the animatic is not.
-    assert build("minimax_h3_fl2va", "DEPTH").errors[0].startswith("minimax_h3_fl2va cannot follow a depth guide")
+    refused = build("minimax_h3_fl2va", "DEPTH").errors[0]
+    assert (refused.kind, refused.facts["model"], refused.facts["problem"]) == (
+        "guide_refused", "minimax_h3_fl2va", "cannot follow a depth guide")
     assert build("minimax_h3_fl2va", "ANIMATIC").guide_pending
     assert build("vace_1.3B", "DEPTH").guide_pending

@@ -7,7 +7,7 @@ import json
 from dataclasses import replace
 
 import pytest
-from toolkit_support import needs_snapshot, said, snapshot_catalog, snapshot_records
+from toolkit_support import kinds, needs_snapshot, said, snapshot_catalog, snapshot_records
 
 from wangp_backend.catalog import ModelCatalog
 from wangp_backend.guide_spec import GuideMedia, GuideTarget, Keyframe
@@ -109,7 +109,7 @@ def test_ltx2_depth_uses_raw_control_and_the_union_ic_lora_on_its_64_pixel_grid(
     assert settings["denoising_strength"] == 0.7
     assert settings["image_prompt_type"] == "S" and settings["image_start"] == str(tmp_path / "key_0.png")
     assert (settings["video_length"] - 1) % 8 == 0
-    assert any("blocks of 64" in note for note in built.notes)
+    assert any(n["kind"] == "resolution_floored" and n["block"] == 64 for n in said(built.notes))
 
 
 @pytest.mark.parametrize(
@@ -151,17 +151,17 @@ def test_a_guide_the_model_cannot_take_is_refused_naming_models_that_can(catalog
                                                                         problem):
     built = build_settings(shot(model_type=model_type, guide=guide, keyframes=keyframes), catalog)
     assert built.guide_target is None and not built.guide_pending
-    (error,) = built.errors
-    assert error.startswith(f"{model_type} {problem}. Models on this install that can: ")
-    named = error.split(": ", 1)[1].split(", ")
+    (error,) = said(built.errors)
+    assert (error["kind"], error["model"], error["problem"]) == ("guide_refused", model_type, problem)
+    named = error["able"]
     assert named[0].startswith("vace_") or keyframes == "FIRST"
     assert "video_guide" not in built.settings
 
 
 def test_refusal_names_only_downloaded_models_first(tmp_path):
     catalog = snapshot_catalog(available={"t2v_1.3B", "vace_1.3B"})
-    (error,) = build_settings(shot(model_type="t2v_1.3B", guide="LINEART"), catalog).errors
-    assert "Models on this install that can: vace_1.3B, " in error
+    (error,) = said(build_settings(shot(model_type="t2v_1.3B", guide="LINEART"), catalog).errors)
+    assert error["kind"] == "guide_refused" and error["able"][0] == "vace_1.3B" and len(error["able"]) > 1
 
 
 @pytest.mark.parametrize(("vram", "expected"), [(24, "vace_14B"), (12, "vace_14B_fusionix"), (6, "vace_1.3B")])
@@ -194,15 +194,15 @@ def test_live_catalog_letters_decide_for_newer_families(tmp_path):
         record["availability"] = {"status": "available"}
     plain = ModelCatalog.from_records(records)
     # The snapshot lists no letters: the table waits for a catalog that offers them.
-    assert "cannot follow a depth guide" in build_settings(shot(model_type="minimax_h3_fl2va", guide="DEPTH"),
-                                                           plain).errors[0]
+    refused = said(build_settings(shot(model_type="minimax_h3_fl2va", guide="DEPTH"), plain).errors)[0]
+    assert refused["problem"] == "cannot follow a depth guide"
     for record in records:
         if record["model_type"] == "minimax_h3_fl2va":
             record["setting_values"] = {"video_prompt_type": {"guide_preprocessing": {
                 "choices": [{"label": "Transfer Depth", "value": "DV"}, {"label": "Transfer Pose", "value": "PV"}]}}}
     live = ModelCatalog.from_records(records)
-    assert build_settings(shot(model_type="minimax_h3_fl2va", guide="DEPTH"), live).errors[0].endswith(
-        "Models on this install that can: vace_1.3B")
+    refused = said(build_settings(shot(model_type="minimax_h3_fl2va", guide="DEPTH"), live).errors)[0]
+    assert (refused["kind"], refused["able"], refused["more"]) == ("guide_refused", ["vace_1.3B"], 0)
     spec = shot(model_type="minimax_h3_fl2va", guide="ANIMATIC", scene_fps=24.0, frame_start=1, frame_end=124)
     built = guided(spec, live, tmp_path)
     assert built.errors == () and built.settings["video_prompt_type"] == "DV"
@@ -220,19 +220,19 @@ def test_a_start_image_on_vace_becomes_an_injected_frame(catalog, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("change", "kind"),
     [
-        ({"target": GuideTarget(832, 480, 24.0, 81)}, "render the guide again"),
-        ({"mode": "POSE"}, "The rendered guide is POSE"),
-        ({"control_video": "/nowhere/control.mp4"}, "control video is missing"),
+        ({"target": GuideTarget(832, 480, 24.0, 81)}, "guide_size_mismatch"),
+        ({"mode": "POSE"}, "guide_mode_mismatch"),
+        ({"control_video": "/nowhere/control.mp4"}, "control_video_missing"),
     ],
 )
-def test_a_guide_that_does_not_match_the_target_is_an_error(catalog, tmp_path, change, message):
+def test_a_guide_that_does_not_match_the_target_is_an_error(catalog, tmp_path, change, kind):
     spec = shot(model_type="vace_14B", guide="DEPTH", frame_start=1, frame_end=81)
     first = build_settings(spec, catalog)
     rendered = replace(media(tmp_path, first), **change)
     built = build_settings(replace(spec, guide_media=rendered), catalog)
-    assert any(message in e for e in built.errors), built.errors
+    assert kind in kinds(built.errors), built.errors
     assert "video_guide" not in built.settings
 
 
@@ -240,7 +240,9 @@ def test_keyframes_must_sit_where_the_mode_says(catalog, tmp_path):
     spec = shot(model_type="vace_14B", guide="DEPTH", keyframes="FIRST_LAST", frame_start=1, frame_end=81)
     first = build_settings(spec, catalog)
     built = build_settings(replace(spec, guide_media=media(tmp_path, first, "DEPTH", (0, 40))), catalog)
-    assert built.errors == ("Keyframes FIRST_LAST need stills at clip frames [0, 80], the guide has [0, 40]",)
+    assert said(built.errors) == [
+        {"kind": "keyframes_misplaced", "mode": "FIRST_LAST", "wanted": [0, 80], "found": [0, 40]}
+    ]
 
 
 def test_continuation_sends_the_tail_and_says_how_many_frames_to_trim(catalog, tmp_path):
@@ -277,11 +279,13 @@ def test_continuation_refuses_a_start_image_and_models_that_cannot_continue(cata
     start = tmp_path / "start.png"
     start.write_bytes(b"png")
     both = build_settings(shot(model_type="i2v", start_image=str(start), continue_from=str(take)), catalog)
-    assert "A continued shot starts from the previous take: clear the shot's start image" in both.errors
-    cannot = build_settings(shot(model_type="t2v_1.3B", continue_from=str(take)), catalog)
-    assert cannot.errors[0].startswith("t2v_1.3B cannot continue a previous take. Models on this install that can")
+    assert "continue_with_start_image" in kinds(both.errors)
+    cannot = said(build_settings(shot(model_type="t2v_1.3B", continue_from=str(take)), catalog).errors)[0]
+    assert (cannot["kind"], cannot["model"], cannot["problem"]) == (
+        "guide_refused", "t2v_1.3B", "cannot continue a previous take")
+    assert cannot["able"]
     missing = build_settings(shot(model_type="i2v", continue_from=str(tmp_path / "gone.mp4")), catalog)
-    assert missing.errors == (f"The take to continue is missing: {tmp_path / 'gone.mp4'}",)
+    assert said(missing.errors) == [{"kind": "continue_missing", "path": str(tmp_path / "gone.mp4")}]
 
 
 def test_a_long_guided_shot_uses_sliding_windows_over_the_whole_control(catalog, tmp_path):
@@ -328,7 +332,11 @@ def test_before_any_catalog_the_table_alone_decides(tmp_path):
                                resolution="832x480"), None)
     assert (ltx2.guide_target.width, ltx2.guide_target.height) == (832, 448)
     assert build_settings(shot(guide="DEPTH"), None).model_type.startswith("vace_")
-    (error,) = build_settings(shot(model_type="t2v_1.3B", guide="DEPTH"), None).errors
-    assert error == "t2v_1.3B cannot follow a depth guide: choose a VACE or LTX-2 model"
-    (error,) = build_settings(shot(model_type="i2v", guide="NONE", keyframes="CAMERA_KEYS"), None).errors
-    assert error == "i2v cannot take keyframes at the camera's keys: choose a VACE model"
+    assert said(build_settings(shot(model_type="t2v_1.3B", guide="DEPTH"), None).errors) == [{
+        "kind": "guide_refused_no_catalog", "model": "t2v_1.3B", "problem": "cannot follow a depth guide",
+        "families": ["VACE", "LTX-2"],
+    }]
+    assert said(build_settings(shot(model_type="i2v", guide="NONE", keyframes="CAMERA_KEYS"), None).errors) == [{
+        "kind": "guide_refused_no_catalog", "model": "i2v", "problem": "cannot take keyframes at the camera's keys",
+        "families": ["VACE"],
+    }]

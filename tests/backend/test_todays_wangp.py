@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from host_helpers import Collector, request, wangp_sandbox
+from toolkit_support import said
 
 from wangp_backend import live_catalog, loader
 from wangp_backend.catalog import ModelCatalog
@@ -159,4 +160,5 @@ def test_a_family_without_a_tier_row_is_built_from_the_catalog_and_says_so(fake_
     assert not built.errors, built.errors
     assert (built.settings["num_inference_steps"], built.settings["guidance_scale"]) == (12, 1.5)
     assert (built.settings["video_length"] - 107) % 17 == 0
-    assert any("from the catalog" in note and "preset:minimax_h3/balanced.json" in note for note in built.notes)
+    assert any(n["kind"] == "no_quality_tier" and n["preset"] == "preset:minimax_h3/balanced.json"
+               for n in said(built.notes))

@@ -6,9 +6,8 @@ import json
 import os
 
 import pytest
-from toolkit_support import camera_path, lerp, look_at, needs_snapshot, snapshot_catalog
+from toolkit_support import camera_path, kinds, lerp, look_at, needs_snapshot, said, snapshot_catalog
 
-from wangp_backend import wording
 from wangp_backend.hashing import settings_hash
 from wangp_backend.spec import ShotSpec
 from wangp_backend.toolkit import build_settings, export_settings_json, load_templates
@@ -38,22 +37,25 @@ def test_frames_follow_the_model_frame_grid_with_a_note(catalog):
     # 48 frames at 24 fps = 2 s = 32 frames at Wan's 16 fps; Wan takes 4n+1.
     built = build_settings(shot(model_type="t2v_1.3B", frame_start=1, frame_end=48), catalog)
     assert built.settings["video_length"] == 33
-    assert "Frames 32 -> 33 (Wan2.1 needs 4n+1)" in built.notes
-    assert not any("covers" in note for note in built.notes)
+    assert {"kind": "frames_snapped", "requested": 32, "frames": 33, "model": "Wan2.1", "rule": "4n+1"} in said(
+        built.notes)
+    assert "clip_shorter" not in kinds(built.notes)
 
 
 def test_long_shot_is_cut_to_the_longest_clip_then_the_tier_cap(catalog):
     built = build_settings(shot(model_type="t2v_1.3B", quality="PREVIEW", frame_start=1, frame_end=240), catalog)
     assert built.settings["video_length"] == 49
-    assert "Frames 160 -> 97 (the longest Wan2.1 clip)" in built.notes
-    assert "Frames 97 -> 49 (Preview tier cap)" in built.notes
-    assert "The clip covers 3.06 s of the 10.00 s shot" in built.notes
+    notes = said(built.notes)
+    assert {"kind": "frames_cut", "requested": 160, "frames": 97, "model": "Wan2.1"} in notes
+    assert {"kind": "frames_capped", "frames": 97, "capped": 49, "quality": "PREVIEW"} in notes
+    assert {"kind": "clip_shorter", "clip_s": 49 / 16, "shot_s": 10.0} in notes
 
 
 def test_ltx2_takes_8n_plus_1_frames_at_24_fps(catalog):
     built = build_settings(shot(model_type="ltx2_distilled", frame_start=1, frame_end=100), catalog)
     assert built.settings["video_length"] == 97
-    assert "Frames 100 -> 97 (LTX-2 needs 8n+1)" in built.notes
+    assert {"kind": "frames_snapped", "requested": 100, "frames": 97, "model": "LTX-2", "rule": "8n+1"} in said(
+        built.notes)
     assert "force_fps" not in built.settings
 
 
@@ -70,17 +72,18 @@ def test_resolution_precedence_shot_then_template_then_tier(catalog, library):
     assert tier.settings["resolution"] == "832x480"
     shaped = build_settings(shot(model_type="t2v_1.3B", template="establishing_shot"), catalog, library)
     assert shaped.settings["resolution"] == "976x416"
-    assert any("2.39:1" in note for note in shaped.notes)
+    assert {"kind": "resolution_reshaped", "after": "976x416", "aspect": "2.39:1", "quality": "STANDARD",
+            "base": "832x480"} in said(shaped.notes)
     square = build_settings(shot(model_type="t2v_1.3B", template="product"), catalog, library)
     assert square.settings["resolution"] == "624x624"
     given = build_settings(shot(model_type="t2v_1.3B", template="product", resolution="1000x562"), catalog, library)
     assert given.settings["resolution"] == "1008x560"
-    assert wording.resolution_snapped("1000x562", "1008x560") in given.notes
+    assert {"kind": "resolution_snapped", "before": "1000x562", "after": "1008x560"} in said(given.notes)
 
 
 def test_bad_resolution_is_an_error(catalog):
     built = build_settings(shot(model_type="t2v_1.3B", resolution="huge"), catalog)
-    assert any("resolution 'huge'" in error for error in built.errors)
+    assert said(built.errors) == [{"kind": "resolution_not_understood", "place": "shot", "text": "huge"}]
 
 
 def test_steps_and_guidance_precedence(catalog, library):
@@ -99,7 +102,7 @@ def test_steps_and_guidance_precedence(catalog, library):
 def test_few_step_models_keep_their_own_steps_and_guidance(catalog, library):
     built = build_settings(shot(model_type="t2v_sf", template="noir", quality="STANDARD"), catalog, library)
     assert (built.settings["num_inference_steps"], built.settings["guidance_scale"]) == (4, 1.0)
-    assert "Template guidance (6) not used: t2v_sf is a few-step model" in built.notes
+    assert {"kind": "template_guidance_unused", "guidance": 6.0, "model": "t2v_sf"} in said(built.notes)
     preview = build_settings(shot(template="dialogue", quality="PREVIEW"), catalog, library, vram_gb=6)
     assert preview.settings["num_inference_steps"] == 8
 
@@ -117,7 +120,7 @@ def test_prompt_wraps_template_and_appends_camera_wording(catalog, library):
     noir = library.get("noir")
     assert built.settings["prompt"] == f"{noir.wrap('a detective lights a cigarette').rstrip('.')}. Dolly in."
     assert built.camera_wording == "dolly in"
-    assert "Template 'noir' applied" in built.notes
+    assert {"kind": "template_applied", "name": "noir"} in said(built.notes)
 
 
 def test_shot_moves_replace_the_templates(catalog, library):
@@ -135,15 +138,14 @@ def test_camera_mode_none_and_derived(catalog):
     assert derived.camera_wording == "wide shot to medium shot, slow dolly in"
     assert derived.settings["prompt"] == "a lighthouse at dusk. Wide shot to medium shot, slow dolly in."
     empty = build_settings(shot(camera_mode="DERIVED"), catalog)
-    assert empty.camera_wording == "" and any("no camera samples" in n for n in empty.notes)
+    assert empty.camera_wording == "" and "camera_no_samples" in kinds(empty.notes)
 
 
 def test_camera_errors(catalog):
-    assert (
-        "Unknown camera move 'barrel_roll'"
-        in build_settings(shot(camera_mode="MANUAL", camera_movements=("barrel_roll",)), catalog).errors[0]
-    )
-    assert "Unknown camera mode 'ORBITAL'" in build_settings(shot(camera_mode="ORBITAL"), catalog).errors[0]
+    (move,) = said(build_settings(shot(camera_mode="MANUAL", camera_movements=("barrel_roll",)), catalog).errors)
+    assert (move["kind"], move["move"]) == ("camera_move_unknown", "barrel_roll")
+    (mode,) = said(build_settings(shot(camera_mode="ORBITAL"), catalog).errors)
+    assert (mode["kind"], mode["mode"]) == ("camera_mode_unknown", "ORBITAL")
 
 
 def test_negative_prompts_merge_shot_first_without_duplicates(catalog, library):
@@ -169,9 +171,9 @@ def test_same_spec_same_settings(catalog, library):
 
 
 def test_template_defaults_to_the_builtin_library_and_unknown_is_an_error(catalog):
-    assert "Template 'noir' applied" in build_settings(shot(template="noir"), catalog).notes
-    missing = build_settings(shot(template="vaporwave"), catalog)
-    assert missing.errors[0].startswith("Template 'vaporwave' not found (available: action, ")
+    assert {"kind": "template_applied", "name": "noir"} in said(build_settings(shot(template="noir"), catalog).notes)
+    missing = said(build_settings(shot(template="vaporwave"), catalog).errors)[0]
+    assert (missing["kind"], missing["name"], missing["available"][0]) == ("template_missing", "vaporwave", "action")
 
 
 def test_template_family_picks_the_tier_model(catalog, library):
@@ -185,32 +187,34 @@ def test_template_family_picks_the_tier_model(catalog, library):
         "ltx2_22B_distilled_gguf_q4_k_m",
         "ltx2_distilled_gguf_q4_k_m",
     )
-    assert any("Standard tier on LTX-2 (large VRAM)" in note for note in built.notes)
+    assert any(n["kind"] == "tier_choice" and (n["quality"], n["family"], n["vram"]) == ("STANDARD", "LTX-2", "large")
+               for n in said(built.notes))
 
 
 def test_a_model_still_to_download_is_said_and_gets_no_fallbacks():
     built = build_settings(shot(quality="STANDARD"), snapshot_catalog(available=()), vram_gb=12)
     assert (built.model_type, built.fallbacks) == ("t2v_fusionix", ())
-    assert "'t2v_fusionix' is not downloaded yet: WanGP will download it first" in built.notes
+    assert {"kind": "model_not_downloaded", "model": "t2v_fusionix"} in said(built.notes)
 
 
 def test_family_of_a_model_without_a_catalog_comes_from_the_tier_table():
     built = build_settings(shot(model_type="ltx2_distilled", quality="PREVIEW", frame_end=480), None)
     assert built.settings["video_length"] == 121
-    assert "Frames 481 -> 121 (Preview tier cap)" in built.notes
+    assert {"kind": "frames_capped", "frames": 481, "capped": 121, "quality": "PREVIEW"} in said(built.notes)
 
 
 def test_explicit_model_aliases_are_resolved(catalog):
     fast = build_settings(shot(model_type="hunyuan_fast"), catalog)
     assert fast.model_type == fast.settings["model_type"] == "hunyuan_t2v_fast"
-    assert "Model 'hunyuan_fast' is called 'hunyuan_t2v_fast' in today's WanGP" in fast.notes
+    assert {"kind": "model_renamed", "old": "hunyuan_fast", "new": "hunyuan_t2v_fast"} in said(fast.notes)
     assert build_settings(shot(model_type="ltxv_13B_distilled"), catalog).model_type == "ltxv_distilled"
     assert build_settings(shot(model_type="ltxv_13B_distilled"), None).model_type == "ltxv_distilled"
 
 
 def test_unknown_model_is_an_error_with_suggestions(catalog):
     built = build_settings(shot(model_type="t2v_1.3"), catalog)
-    assert built.errors[0].startswith("Unknown model type 't2v_1.3' on this WanGP install. Did you mean: t2v_1.3B")
+    unknown = said(built.errors)[0]
+    assert (unknown["kind"], unknown["model"], unknown["close"][0]) == ("model_unknown", "t2v_1.3", "t2v_1.3B")
 
 
 def test_shot_fallbacks_come_first_then_the_tiers(catalog):
@@ -220,7 +224,7 @@ def test_shot_fallbacks_come_first_then_the_tiers(catalog):
         vram_gb=24,
     )
     assert built.fallbacks == ("hunyuan_t2v_fast", "t2v_fusionix", "t2v_sf", "t2v_1.3B", "t2v_nexus_1.3B")
-    assert "Fallback 'nope' skipped: not a model of this WanGP install" in built.notes
+    assert {"kind": "fallback_skipped", "model": "nope"} in said(built.notes)
 
 
 def test_start_and_end_images_set_paths_and_flags(catalog):
@@ -238,25 +242,26 @@ def test_start_image_on_a_text_only_model_names_models_that_can(catalog):
     partly = snapshot_catalog(available={"t2v_1.3B", "i2v", "ltx2_distilled"})
     built = build_settings(shot(model_type="t2v_1.3B", start_image="/shots/a.png"), partly)
     # Available ones first, then the shot model's own family, then by name.
-    assert built.errors == (
-        "t2v_1.3B cannot take a start image. Models that can: i2v, ltx2_distilled, fantasy, flf2v_720p, fun_inp, "
-        "fun_inp_1.3B and 71 more",
-    )
+    assert said(built.errors) == [{
+        "kind": "image_refused", "model": "t2v_1.3B", "role": "start",
+        "able": ["i2v", "ltx2_distilled", "fantasy", "flf2v_720p", "fun_inp", "fun_inp_1.3B"], "more": 71,
+    }]
 
 
 def test_end_image_on_a_start_only_model_names_models_that_can(catalog):
     spec = shot(model_type="ti2v_2_2", start_image="/shots/a.png", end_image="/shots/b.png")
     built = build_settings(spec, catalog)
     # Same family (Wan 2.2) first, then by name; all are available here.
-    assert built.errors == (
-        "ti2v_2_2 cannot take an end image. Models that can: i2v_2_2, i2v_2_2_Enhanced_Lightning_v2, flf2v_720p, "
-        "fun_inp, fun_inp_1.3B, i2v and 26 more",
-    )
+    assert said(built.errors) == [{
+        "kind": "image_refused", "model": "ti2v_2_2", "role": "end",
+        "able": ["i2v_2_2", "i2v_2_2_Enhanced_Lightning_v2", "flf2v_720p", "fun_inp", "fun_inp_1.3B", "i2v"],
+        "more": 26,
+    }]
 
 
 def test_end_image_without_start_image_is_an_error(catalog):
     built = build_settings(shot(model_type="ltx2_distilled", end_image="/shots/b.png"), catalog)
-    assert built.errors == ("An end image needs a start image too: set the shot's start image",)
+    assert kinds(built.errors) == ["end_image_alone"]
 
 
 def test_no_model_can_take_the_image(catalog):
@@ -264,7 +269,7 @@ def test_no_model_can_take_the_image(catalog):
 
     text_only = ModelCatalog([catalog.get("t2v_1.3B"), catalog.get("t2v")])
     built = build_settings(shot(model_type="t2v", start_image="/shots/a.png"), text_only)
-    assert built.errors == ("t2v cannot take a start image, and no model of this WanGP install can",)
+    assert said(built.errors) == [{"kind": "image_refused", "model": "t2v", "role": "start", "able": [], "more": 0}]
 
 
 def test_without_a_catalog_the_builder_still_works(library):
@@ -273,18 +278,22 @@ def test_without_a_catalog_the_builder_still_works(library):
     assert built.model_type == "hunyuan_1_5_480_t2v_lightx2v"
     assert built.settings["video_length"] == 49
     assert "num_inference_steps" not in built.settings and "guidance_scale" not in built.settings
-    assert any(note.startswith("No model catalog yet") for note in built.notes)
+    assert "no_catalog" in kinds(built.notes)
 
 
 def test_template_tier_applies_only_to_a_shot_without_quality(catalog, library):
     product = library.get("product")
     assert product.tier == "FINAL"
-    assert any("Final tier" in n for n in build_settings(shot(template="product", quality=""), catalog, library).notes)
-    assert any("Preview tier" in n for n in build_settings(shot(template="product", quality="PREVIEW"), catalog).notes)
+    def tier_of(built) -> str:
+        return next(n["quality"] for n in said(built.notes) if n["kind"] == "tier_choice")
+
+    assert tier_of(build_settings(shot(template="product", quality=""), catalog, library)) == "FINAL"
+    assert tier_of(build_settings(shot(template="product", quality="PREVIEW"), catalog)) == "PREVIEW"
 
 
 def test_unknown_quality_is_an_error(catalog):
-    assert "Unknown quality 'ULTRA'" in build_settings(shot(quality="ULTRA"), catalog).errors[0]
+    unknown = said(build_settings(shot(quality="ULTRA"), catalog).errors)[0]
+    assert (unknown["kind"], unknown["quality"]) == ("quality_unknown", "ULTRA")
 
 
 def test_export_is_a_wangp_settings_file_with_absolute_media_paths(catalog, tmp_path, monkeypatch):

@@ -100,3 +100,8 @@ def said(sentences: Iterable[str]) -> list[dict[str, Any]]:
     """Which sentences a build or a validation said, by kind and facts (``wording.Said``), not by their
     words: the words are pinned once, in ``test_wording.py``. JSON-shaped, as the golden files store them."""
     return json.loads(json.dumps([{"kind": getattr(s, "kind", ""), **getattr(s, "facts", {})} for s in sentences]))
+
+
+def kinds(sentences: Iterable[str]) -> list[str]:
+    """The kinds of the sentences, in order (``wording.Said.kind``)."""
+    return [getattr(s, "kind", "") for s in sentences]
