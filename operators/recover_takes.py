@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from ..runtime import batch_queue, pump, shot_index
+from ..runtime import batch_queue, shot_index, timeline
 
 
 class MOVIE_DIRECTOR_OT_recover_takes(bpy.types.Operator):
@@ -27,8 +27,7 @@ class MOVIE_DIRECTOR_OT_recover_takes(bpy.types.Operator):
         recovered, orphaned, by_name = batch_queue.recover_takes(context, context.scene)
         for line in orphaned:
             self.report({"WARNING"}, f"Take of a deleted shot, left on disk: {line}")
-        # Places the strips of the recovered takes.
-        pump.pump()
+        timeline.finish_all()  # the recovered takes on the timeline (a click: all of them now)
         if by_name:
             self.report({"INFO"}, f"Matched by shot name (the scene was made again): {', '.join(by_name)}")
         self.report({"INFO"}, f"Recovered {len(recovered)} Take(s) | {len(orphaned)} of Deleted Shots")

@@ -35,6 +35,7 @@ from . import (
     shot_state,
     snapshot,
     submit,
+    timeline,
     timer,
 )
 from .wait_report import WaitReport
@@ -372,6 +373,7 @@ def wait_for_batch(scene_key: str, timeout: float | None = None, report: WaitRep
             report.check()
         time.sleep(min(delay if delay is not None else 0.01, 0.01))
     pump.pump()
+    timeline.finish_all()  # the takes that just arrived land before the wait ends
     if report is not None:
         report.check(force=True)
     if not pump.busy():
@@ -393,8 +395,8 @@ def wait_for(tokens: list[str] | tuple[str, ...], timeout: float | None = None,
         if report is not None:
             report.check()
         time.sleep(min(delay if delay is not None else 0.01, 0.01))
-    # One more tick places the strips of the takes that just arrived.
     pump.pump()
+    timeline.finish_all()  # the takes that just arrived land before the wait ends
     if report is not None:
         report.check(force=True)
     if not pump.busy():

@@ -46,12 +46,14 @@ def on_load_post(*_args) -> None:
             f"{len(running)} job(s) of the previous file still run; their takes will be kept on disk "
             "with their settings, and listed here"
         )
+    timeline.drop_pending()  # strips of a landing an autosave caught half-way
     # A batch saved while it ran (Blender closed or crashed): show its shots as interrupted, offer Resume.
     batch_queue.mark_interrupted()
 
 
 @persistent
 def on_save_pre(filepath: str = "", *_args) -> None:
+    timeline.finish_all()  # the file holds whole landings only
     timeline.set_saving(True)
     target = filepath or bpy.data.filepath
     rebase_takes(bpy.data.filepath, target)

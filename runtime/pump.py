@@ -90,7 +90,8 @@ def _redraw() -> None:
 
 def _tick(budget_s: float) -> bool:
     """One step; returns whether Blender data changed."""
-    deadline = time.perf_counter() + budget_s
+    started = time.perf_counter()
+    deadline = started + budget_s
     host = session.get_host()
     if host is not None:
         host.step(budget_s)
@@ -107,7 +108,7 @@ def _tick(budget_s: float) -> bool:
     submit.submit_ready(time.perf_counter() + SUBMIT_BUDGET_S)
     batches.save_due()
     batch_queue.store_written()
-    if timeline.flush():
+    if timeline.flush(started):
         changed = True
     if contact_sheet.poll() is not None:
         changed = True

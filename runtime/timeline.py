@@ -1,33 +1,43 @@
-"""A shot's take on the sequencer: one movie strip (plus its sound) at the shot's first frame.
+"""A shot's take on the sequencer: one movie strip (plus its sound and guide) at the shot's first frame.
 
 Strips are found by their ``md_shot_key`` custom property, never by name, so renaming a shot or a
 strip does not orphan it. Clips come from the host already at the scene's frame rate (see
 ``wangp_backend/conform.py``), so a strip needs no retiming; nothing here calls ``bpy.ops`` (an
-operator makes Blender update the whole view layer, a cost that grows with the scene). Where strips
-go, and how the user's strips and edits are left alone, is :mod:`placement`. Strip edits wait while
-a render or a save owns the data (see :func:`blocked`).
+operator makes Blender update the whole view layer, a cost that grows with the scene).
+
+Takes that arrive in the pump land one at a time, one step per tick (:mod:`landing`: each step opens at
+most one media file), so the tick in which a take lands stays within a 60 Hz frame; a user's click
+(Set Active Take, an undo) lands its take at once. Strip edits wait while a render or a save owns the
+data (see :func:`blocked`); a save first finishes the landing under way.
 """
 
 from __future__ import annotations
 
-import os
+import time
 from typing import Any
 
 import bpy
 
 from .. import compat
-from . import guide_strips, keys, log, paths, placement
+from . import keys, landing, log, timer
+from .landing import AUDIO_CHANNEL_NAME, CHANNEL_NAME, TimelineError, scene_fps, shot_strip, shot_strips
 
-CHANNEL_NAME = "Movie Director"
-AUDIO_CHANNEL_NAME = "Movie Director Audio"
+__all__ = ["AUDIO_CHANNEL_NAME", "CHANNEL_NAME", "TimelineError", "scene_fps", "shot_strip", "shot_strips"]
+
+#: A landing step opens a media file (2-5 ms on an idle machine, 10 and more on a loaded one): it runs in a
+#: tick that has used less than this so far, so that the tick stays within one 60 Hz frame (16.7 ms)...
+STEP_WITHIN_S = 0.004
+#: ...unless it was put off this many ticks in a row (a tick that is always busy must not hold a take back).
+MAX_PUT_OFF = 8
 
 _saving = False
-#: shot_key -> take index to show once the sequencer may be edited again
+#: shot_key -> take index to show once the sequencer may be edited again (the latest request wins)
 _waiting: dict[str, int] = {}
-
-
-class TimelineError(Exception):
-    """The take cannot be placed (its clip is missing); the message says which file."""
+#: The landing under way (one at a time), and how many ticks in a row its next step was put off.
+_current: landing.Landing | None = None
+_put_off = 0
+#: Shots the pump landed a take on in this session: after an undo, each one's strip must show its active take.
+_landed: set[str] = set()
 
 
 def set_saving(flag: bool) -> None:
@@ -40,217 +50,145 @@ def blocked() -> bool:
     return _saving or compat.render_running()
 
 
-def scene_fps(scene: bpy.types.Scene) -> float:
-    return scene.render.fps / (scene.render.fps_base or 1.0)
-
-
-def shot_strips(scene: bpy.types.Scene, shot_key: str) -> list[Any]:
-    editor = scene.sequence_editor
-    if editor is None:
-        return []
-    return [s for s in compat.strips(editor) if s.get("md_shot_key") == shot_key]
-
-
-def shot_strip(scene: bpy.types.Scene, shot_key: str) -> Any | None:
-    """The shot's movie strip (its take, not its guide), or None."""
-    for strip in shot_strips(scene, shot_key):
-        if strip.type == "MOVIE" and not guide_strips.is_guide(strip):
-            return strip
-    return None
-
-
-def _tag(strip: Any, shot_key: str, shot_id: str, take_index: int) -> None:
-    strip["md_shot_key"] = shot_key
-    strip["md_shot_id"] = shot_id
-    strip["md_take"] = take_index
-
-
-def _shot_sound(scene: bpy.types.Scene, shot_key: str) -> Any | None:
-    for strip in shot_strips(scene, shot_key):
-        if strip.type == "SOUND":
-            return strip
-    return None
-
-
-def _name_channel(editor: Any, channel: int, name: str) -> None:
-    """Name a channel the add-on uses, unless the user named it (only Blender's default name or ours change)."""
-    channels = getattr(editor, "channels", None)
-    if channels is None or channel >= len(channels):
-        return
-    current = channels[channel].name
-    if current != name and current in (f"Channel {channel}", CHANNEL_NAME, AUDIO_CHANNEL_NAME):
-        channels[channel].name = name
-
-
-def _note_channel(obj: bpy.types.Object, what: str, wanted: int, channel: int, strip: Any) -> None:
-    if channel != wanted:
-        log.write(f"{obj.name}: channel {wanted} has other strips over frames {strip.frame_final_start}-"
-                  f"{strip.frame_final_end - 1}; the {what} is on channel {channel}")
-
-
-def _previous_fps(shot: Any, strip: Any, default: float) -> float:
-    index = strip.get("md_take")
-    if isinstance(index, int) and 0 <= index < len(shot.takes) and shot.takes[index].fps > 0:
-        return shot.takes[index].fps
-    return default
-
-
-def _place_movie(scene: bpy.types.Scene, editor: Any, obj: bpy.types.Object, take: Any, path: str,
-                 head: int = 0) -> Any:
-    """The take's movie strip: the shot's strip with the new clip swapped in, or a new one.
-
-    Nothing reads the strip's ``fps``: that opens the movie file again on the main thread (the take
-    knows its rate and picture size). ``head`` timeline frames at the clip's start are hidden (a continued
-    take begins with the frames of the take it continues; they stay in the clip as a handle).
-    """
-    shot = obj.movie_director
-    key = keys.shot_key(scene, obj)
-    fps = scene_fps(scene)
-    first = scene.movie_director.channel
-    start, out = shot.frame_start, shot.frame_end + 1
-    strip = shot_strip(scene, key)
-    width, height = take.width, take.height
-    if strip is None:
-        strip = compat.new_movie(editor, obj.name, path, first, placement.staging_frame(editor), fit="ORIGINAL")
-        if not width or not height:
-            width, height = strip.elements[0].orig_width, strip.elements[0].orig_height
-        moved = False
-    else:
-        moved = placement.edited(strip)
-        if not placement.renamed(strip) and strip.name != obj.name:
-            strip.name = obj.name  # the shot was renamed
-            strip[placement.NAMED] = strip.name
-        # Keys that made an older, unconformed clip play at real speed would now slow a conformed one.
-        reset = len(strip.retiming_keys) > 0 and abs(_previous_fps(shot, strip, fps) - fps) > 1e-3 and abs(
-            take.fps - fps) <= 1e-3
-        # The clip is swapped in place: effects using the strip, its modifiers, blend and mute stay.
-        strip.filepath = path
-        if reset:
-            strip.retiming_keys.reset()
-        if moved:
-            placement.keep_in_out(strip, strip.frame_final_start, strip.frame_final_end)
-        else:
-            placement.to_staging(editor, strip)
-    placement.fit(scene, strip, width, height)
-    if not moved:
-        try:
-            channel = placement.settle(editor, strip, start - head, start, out, first)
-        except placement.NoFreeChannel as exc:
-            compat.remove_strip(editor, strip)
-            raise TimelineError(f"{obj.name}: no channel is free for the take ({exc})") from exc
-        _note_channel(obj, "take", first, channel, strip)
-        _name_channel(editor, strip.channel, CHANNEL_NAME)
-        placement.record(strip)
-    if take.fps > 0 and abs(take.fps - fps) > 1e-3 and not len(strip.retiming_keys):
-        log.write(f"{obj.name}: the clip is at {take.fps:g} fps and plays at the scene's {fps:g} fps "
-                  "(it was not conformed when it was made)")
-    return strip
-
-
-def _place_sound(scene: bpy.types.Scene, editor: Any, obj: bpy.types.Object, path: str, movie: Any) -> Any | None:
-    """The take's sound under its picture, or where the user put the previous take's sound."""
-    key = keys.shot_key(scene, obj)
-    old = _shot_sound(scene, key)
-    keep = None
-    marks: dict[str, Any] = {}
-    name = f"{obj.name} Audio"
-    if old is not None:
-        marks = placement.marks(old)
-        if placement.edited(old):
-            keep = (old.channel, int(round(old.frame_start)), old.frame_final_start, old.frame_final_end)
-        settings = (old.mute, old.volume, old.pan)
-        if placement.renamed(old):
-            name = old.name
-        compat.remove_strip(editor, old)  # a sound strip cannot swap its sound: a new one takes its place
-    if not compat.HAS_AUDIO:
-        return None
-    staging = placement.staging_frame(editor)
-    first = movie.channel + 1 if keep is None else keep[0]
-    sound = compat.new_sound(editor, name, path, min(first, placement.MAX_CHANNEL), staging)
-    if old is not None:
-        sound.mute, sound.volume, sound.pan = settings
-        placement.restore_marks(sound, marks)
-    try:
-        if keep is not None:
-            channel = placement.settle(editor, sound, keep[1], keep[2], keep[3], keep[0])
-        else:
-            channel = placement.settle(editor, sound, int(round(movie.frame_start)), movie.frame_final_start,
-                                       movie.frame_final_end, first, ignore=(movie,))
-    except placement.NoFreeChannel:
-        compat.remove_strip(editor, sound)  # never a half-placed strip past the end of the edit
-        raise
-    if keep is None:
-        _note_channel(obj, "take's sound", first, channel, sound)
-        _name_channel(editor, channel, AUDIO_CHANNEL_NAME)
-        placement.record(sound)
-    # else the marks say it is still the user's place: the next take keeps it too
-    return sound
+def _drop_current(shot_key: str | None = None) -> None:
+    """Give up the landing under way (all of it, or only if it is ``shot_key``'s): its pending strips go."""
+    global _current
+    if _current is not None and (shot_key is None or _current.shot_key == shot_key):
+        _current.abandon()
+        _current = None
 
 
 def show_take(scene: bpy.types.Scene, obj: bpy.types.Object, take_index: int) -> Any:
-    """Put take ``take_index`` of the shot on the timeline in place of the shot's previous take."""
-    shot = obj.movie_director
-    take = shot.takes[take_index]
-    path = bpy.path.abspath(take.filepath)
-    if not os.path.isfile(path):
-        label = paths.take_label(take.filepath, take_index)
-        raise TimelineError(f"The clip of {label} of {obj.name} is missing: {path}")
+    """Put take ``take_index`` of the shot on the timeline now, in place of the shot's previous take."""
     key = keys.shot_key(scene, obj)
     _waiting.pop(key, None)  # a placement made now supersedes one still waiting for a render or save
-    editor = scene.sequence_editor or scene.sequence_editor_create()
-    media = paths.stored(path)  # blend-relative inside the project folder: the project can move
-    guide, trim = guide_strips.read_guide(take.sidecar_path) if take.sidecar_path else ({}, 0)
-    head = round(trim * scene_fps(scene) / guide["fps"]) if trim and guide.get("fps") else trim
-    strip = _place_movie(scene, editor, obj, take, media, head)
-    _tag(strip, key, shot.shot_id, take_index)
-    guide_strips.replace(scene, editor, shot, key, strip, guide, tag=lambda s: _tag(s, key, shot.shot_id, take_index),
-                         log=log.write)
-    if take.has_audio:
-        try:
-            sound = _place_sound(scene, editor, obj, media, strip)
-        except placement.NoFreeChannel as exc:
-            sound = None
-            log.write(f"{obj.name}: the take's sound is not on the timeline: {exc}")
-        else:
-            if sound is None:
-                log.write(f"{obj.name}: this Blender build has no audio support; "
-                          "the take's sound is not on the timeline")
-        if sound is not None:
-            _tag(sound, key, shot.shot_id, take_index)
-    else:
-        old = _shot_sound(scene, key)
-        if old is not None:
-            compat.remove_strip(editor, old)
-    return strip
+    _drop_current(key)
+    now = landing.Landing(key, take_index)
+    now.begin(threaded=False)
+    return now.finish()
 
 
 def request_show(shot_key: str, take_index: int) -> None:
     """Show a take at the next :func:`flush` that may edit the sequencer (the latest request wins)."""
+    _drop_current(shot_key)
     _waiting[shot_key] = take_index
 
 
 def waiting() -> bool:
-    """True while a placement waits for a render or save to end."""
-    return bool(_waiting)
+    """True while a take waits to land or is landing."""
+    return bool(_waiting) or _current is not None
 
 
-def flush() -> int:
-    """Place the requested takes unless a render or save owns the data; returns how many were placed."""
-    if not _waiting or blocked():
+def flush(tick_started: float | None = None) -> int:
+    """One landing step unless a render or save owns the data; returns 1 when Blender data changed.
+
+    :param tick_started: when the pump's tick began (``time.perf_counter()``); a step that would open a
+        file is put off to a later tick when this one has already used :data:`STEP_WITHIN_S`.
+    """
+    global _current, _put_off
+    if blocked() or not waiting():
         return 0
-    placed = 0
-    for key, take_index in list(_waiting.items()):
+    if _current is None:
+        key, take_index = next(iter(_waiting.items()))
         del _waiting[key]
-        scene, obj = keys.find_shot(key)
-        if obj is None or take_index >= len(obj.movie_director.takes):
-            continue
+        _current = landing.Landing(key, take_index)
         try:
-            show_take(scene, obj, take_index)
-            placed += 1
+            _current.begin()  # reads on a worker thread; the next tick makes the first strip
+        except TimelineError as exc:
+            _current = None
+            log.write(str(exc))
+        return 0
+    if not _current.ready():
+        return 0
+    if tick_started is not None and time.perf_counter() - tick_started > STEP_WITHIN_S and _put_off < MAX_PUT_OFF:
+        _put_off += 1
+        return 0
+    _put_off = 0
+    try:
+        done = _current.step()
+    except TimelineError as exc:
+        done = True
+        log.write(str(exc))
+    if done:
+        _landed.add(_current.shot_key)
+        _current = None
+    return 1
+
+
+def finish_all() -> None:
+    """Land every waiting take now: a save must not write a half-made landing, a script's wait ends with its
+    takes on the timeline. Nothing happens while a render owns the data."""
+    global _current
+    if compat.render_running():
+        return
+    while waiting():
+        current, _current = _current, None
+        try:
+            if current is None:
+                key = next(iter(_waiting))
+                current = landing.Landing(key, _waiting.pop(key))
+                current.begin(threaded=False)
+            current.finish()
         except TimelineError as exc:
             log.write(str(exc))
-    return placed
+
+
+def after_undo() -> None:
+    """An undo or redo restored other data: the landing under way starts again, strips a landing had made
+    without placing them (in the restored state) go, and a shot whose strip shows another take than its
+    active one (a state saved mid-landing) gets its active take again."""
+    if _current is not None:
+        _current.restart()
+    interrupted = set(landing.drop_pending())
+    shown: dict[str, Any] = {}
+    for scene in bpy.data.scenes:
+        editor = scene.sequence_editor
+        for strip in compat.strips(editor) if editor is not None else ():
+            key = strip.get("md_shot_key")
+            if key in _landed and strip.type == "MOVIE" and not strip.get(landing.guide_strips.TAG):
+                shown[key] = strip.get("md_take")
+    for key in _landed | interrupted:
+        # A strip that shows another take, or none where a landing was half-way (not where the user deleted it).
+        lost = shown.get(key) != _active_take(key) if key in shown else key in interrupted
+        _land_again(key, lost)
+
+
+def drop_pending() -> None:
+    """After a file is opened: strips of a landing an autosave caught half-way go, and their take lands again."""
+    interrupted = set(landing.drop_pending())
+    for key in interrupted:
+        _land_again(key, True)
+    if interrupted:
+        log.write(f"{len(interrupted)} take(s) had not finished landing when the file was saved; they land again")
+
+
+def _active_take(key: str) -> int | None:
+    _scene, obj = keys.find_shot(key)
+    if obj is None:
+        return None
+    shot = obj.movie_director
+    return shot.active_take_index if 0 <= shot.active_take_index < len(shot.takes) else None
+
+
+def _land_again(key: str, lost: bool) -> None:
+    index = _active_take(key)
+    if index is None:
+        _landed.discard(key)
+    elif lost and not (_current is not None and _current.shot_key == key):
+        _waiting.setdefault(key, index)
+        timer.ensure_timer()
 
 
 def forget() -> None:
+    """Before a file is opened, or when the add-on is disabled: the landing under way leaves nothing behind."""
+    global _current, _put_off
+    current, _current = _current, None
+    _put_off = 0
     _waiting.clear()
+    _landed.clear()
+    landing.stop_reader()  # started again by the next landing
+    if current is not None:
+        try:
+            current.abandon()
+        except AttributeError:
+            return  # Blender restricts bpy.data while it quits: the pending strips go with the file

@@ -54,6 +54,7 @@ def _restore_shot(key: str, delivered: list[dict[str, Any]]) -> bool:
 def restore(*_args) -> None:
     """``undo_post`` / ``redo_post``: give back the takes that the restored state lacks."""
     keys.forget()  # the undone data are new objects; names are looked up again
+    timeline.after_undo()  # a landing under way starts again; none of its strips stays half-made
     restored = [key for key, delivered in _delivered.items() if _restore_shot(key, delivered)]
     if restored:
         log.write(f"Undo kept the takes generated meanwhile ({len(restored)} shot(s))")
