@@ -3,8 +3,10 @@
 The extra objects are a layout set: small meshes with a Subdivision modifier, evaluated once (as the
 first redraw of a real Blender would). The scene holds 500 shots. Per size it prints:
 - ``pump()`` median, p99 and max over a 500-shot Generate Scene batch until its first three 832x480
-  takes have landed (the WanGP test double, in-process or ``MD_BENCH_HOST_MODE=BRIDGE``), and the
-  slowest tick in which a take landed, a preview arrived, and jobs were handed to the host (batch submit);
+  takes have landed (the WanGP test double, in-process or ``MD_BENCH_HOST_MODE=BRIDGE``; the first take
+  is LTX-2's, with sound), in an edit that already holds two strips for every other shot (1,000 strips),
+  and the slowest tick in which a take arrived or a landing step ran, a preview arrived, and jobs were
+  handed to the host (batch submit);
 - main-thread time of a Mark Shot click (through ``bpy.ops``, with its undo push; without the
   view-layer updates that only a Python call adds), a Generate click and the Generate Scene click (what
   their ``invoke()`` does, the session already running), one shot's snapshot, ``load_post`` on the
@@ -44,6 +46,18 @@ def add_set(scene: bpy.types.Scene, count: int) -> None:
         obj.modifiers.new("Subdivision", "SUBSURF").levels = 1
         collection.objects.link(obj)
     bpy.context.view_layer.update()
+
+
+def add_edit(scene: bpy.types.Scene, shots: list) -> None:
+    """Two strips per shot (picture and sound stand-ins, tagged like takes) for all but the first TAKES shots:
+    the edit a batch leaves behind, which every landing has to find its place in."""
+    editor = scene.sequence_editor_create()
+    for obj in shots[TAKES:]:
+        shot = obj.movie_director
+        for channel in (2, 3):
+            strip = md.compat.new_effect(editor, f"{obj.name} {channel}", "COLOR", channel, shot.frame_start,
+                                         shot.frame_end + 1)
+            strip["md_shot_key"] = md.runtime.keys.shot_key(scene, obj)
 
 
 def timed(fn: Callable[[], object], repeat: int = 1) -> float:
@@ -94,36 +108,50 @@ def quiet() -> None:
         time.sleep(0.005)
 
 
+def landed(scene: bpy.types.Scene, obj: bpy.types.Object) -> bool:
+    """Whether the shot's active take is on the timeline."""
+    shot = obj.movie_director
+    strip = md.runtime.timeline.shot_strip(scene, md.runtime.keys.shot_key(scene, obj)) if shot.takes else None
+    return strip is not None and strip.get("md_take") == shot.active_take_index
+
+
 def pump_run(scene: bpy.types.Scene, shots: list) -> dict[str, float]:
     """Click Generate Scene, then time every pump() until the first TAKES shots (832x480) have landed.
 
     The run holds everything the pump does in a batch: submitting the other shots' jobs, saving the
     batch record, progress, previews and the takes landing on the timeline.
     """
-    arrived = {"previews": 0}
-    real_show = md.runtime.preview.show
+    arrived = {"previews": 0, "steps": 0}
+    real_show, real_flush = md.runtime.preview.show, md.runtime.timeline.flush
 
     def counting_show(*args, **kwargs):
         arrived["previews"] += 1
         return real_show(*args, **kwargs)
 
+    def counting_flush(*args, **kwargs):
+        done = real_flush(*args, **kwargs)
+        arrived["steps"] += bool(done)
+        return done
+
     for obj in shots[:TAKES]:
         obj.movie_director.resolution = "832x480"
+    shots[0].movie_director.model_type = "ltx2_22B_distilled"  # a take with sound: one more file to open
     md.runtime.preview.show = counting_show
+    md.runtime.timeline.flush = counting_flush
     times, take_ticks, preview_ticks, submit_ticks = [], [], [], []
     try:
         click = timed(lambda: md.runtime.generate.queue_scene(bpy.context, scene, "", False))
         deadline = time.monotonic() + 180
-        while any(not o.movie_director.takes for o in shots[:TAKES]) or md.runtime.timeline.waiting():
+        while not all(landed(scene, o) for o in shots[:TAKES]):
             if time.monotonic() > deadline:
                 raise RuntimeError("takes did not land")
             takes = sum(len(o.movie_director.takes) for o in shots[:TAKES])
-            previews, pending = arrived["previews"], len(md.runtime.jobs.pending())
+            previews, steps, pending = arrived["previews"], arrived["steps"], len(md.runtime.jobs.pending())
             start = time.perf_counter()
             md.pump()
             elapsed = time.perf_counter() - start
             times.append(elapsed)
-            if sum(len(o.movie_director.takes) for o in shots[:TAKES]) > takes:
+            if sum(len(o.movie_director.takes) for o in shots[:TAKES]) > takes or arrived["steps"] > steps:
                 take_ticks.append(elapsed)
             if arrived["previews"] > previews:
                 preview_ticks.append(elapsed)
@@ -132,17 +160,20 @@ def pump_run(scene: bpy.types.Scene, shots: list) -> dict[str, float]:
             time.sleep(0.005)
     finally:
         md.runtime.preview.show = real_show
+        md.runtime.timeline.flush = real_flush
     times.sort()
     return {
         "scene": click, "median": statistics.median(times), "p99": times[min(len(times) - 1, int(len(times) * 0.99))],
         "max": times[-1], "take": max(take_ticks, default=0.0), "preview": max(preview_ticks, default=0.0),
         "submit": max(submit_ticks, default=0.0), "ticks": len(times), "previews": len(preview_ticks),
+        "landing": len(take_ticks),
     }
 
 
 def one_size(count: int) -> dict[str, float]:
     scene = open_empty()
     shots = add_shots(scene, SHOTS)
+    add_edit(scene, shots)
     add_set(scene, count)
     wait_ready()
     row: dict[str, float] = {}
@@ -191,13 +222,15 @@ def main() -> None:
             begun = time.perf_counter()
             rows[count] = one_size(count)
             print(f"  ({count} objects measured in {time.perf_counter() - begun:.0f} s; {rows[count]['ticks']:.0f} "
-                  f"pump ticks, {rows[count]['previews']:.0f} with a preview)", flush=True)
+                  f"pump ticks, {rows[count]['previews']:.0f} with a preview, {rows[count]['landing']:.0f} with a take "
+                  "arriving or landing)", flush=True)
     finally:
         stop()
     ms = lambda v: f"{v * 1000:.1f}"  # noqa: E731
     head = ("| extra objects | pump median | pump p99 | pump max | take tick | preview tick | Mark Shot | Generate | "
             f"Generate Scene ({SHOTS}) | batch submit tick | snapshot | load_post | panels draw |")
-    print(f"Main-thread ms, {SHOTS} shots, {TAKES} takes of 832x480 landing (targets: pump median < 1, max < 16; "
+    print(f"Main-thread ms, {SHOTS} shots, {TAKES} takes of 832x480 landing in an edit of {2 * (SHOTS - TAKES)} "
+          "strips (targets: pump median < 1, max < 16; "
           "clicks < 500 at 10,000 objects)")
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
