@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import bpy
@@ -24,10 +25,23 @@ HOST_MODE_ITEMS = (
 )
 
 
-def _templates_dir_changed(self, context: bpy.types.Context) -> None:
-    from .runtime import session  # the runtime imports this module: import it when first needed
+#: Called with the context when the user templates folder changes (the runtime reads the templates again).
+#: The runtime registers it: preferences sit below the runtime and never import it.
+_templates_dir_observers: list[Callable[[bpy.types.Context], object]] = []
 
-    session.reload_templates(context)
+
+def observe_templates_dir(fn: Callable[[bpy.types.Context], object]) -> None:
+    if fn not in _templates_dir_observers:
+        _templates_dir_observers.append(fn)
+
+
+def stop_observing_templates_dir() -> None:
+    _templates_dir_observers.clear()
+
+
+def _templates_dir_changed(self, context: bpy.types.Context) -> None:
+    for fn in _templates_dir_observers:
+        fn(context)
 
 
 class MOVIE_DIRECTOR_AP_preferences(bpy.types.AddonPreferences):

@@ -21,7 +21,7 @@ md = conftest._MD
 
 
 def open_empty() -> bpy.types.Scene:
-    md.runtime.session.stop(timeout=10.0)
+    md.runtime.lifecycle.stop(timeout=10.0)
     bpy.ops.wm.open_mainfile(filepath=conftest._EMPTY_BLEND)
     scene = bpy.context.scene
     scene.movie_director.output_dir = tempfile.mkdtemp(prefix="md_bench_takes_", dir=conftest._TMP)
@@ -61,7 +61,7 @@ def add_shots(scene: bpy.types.Scene, count: int, length: int = 16, models: tupl
 def wait_ready(timeout: float = 60.0) -> None:
     import time
 
-    md.runtime.session.ensure_host(bpy.context)
+    md.runtime.lifecycle.ensure_host(bpy.context)
     deadline = time.monotonic() + timeout
     while not md.runtime.session.ready():
         if time.monotonic() > deadline:
@@ -71,5 +71,5 @@ def wait_ready(timeout: float = 60.0) -> None:
 
 
 def stop() -> None:
-    md.runtime.session.stop(timeout=10.0)
+    md.runtime.lifecycle.stop(timeout=10.0)
     md.runtime.timer.stop_timer()

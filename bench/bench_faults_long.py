@@ -116,7 +116,7 @@ def worker_resume(blend: str, report_path: str) -> None:
     bpy.ops.movie_director.resume_batch()
     resumed_s = time.perf_counter() - started
     after_batch = _resources()
-    md.runtime.session.stop(timeout=30.0)
+    md.runtime.lifecycle.stop(timeout=30.0)
     time.sleep(0.5)
     after_stop = _resources()
     shots = {o.name: {"key": md.runtime.keys.shot_key(scene, o), "status": o.movie_director.generation_status,

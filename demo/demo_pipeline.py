@@ -91,7 +91,7 @@ def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online:
         generate_error = str(exc).strip()
     finally:
         # Also unregisters the pump's timer: one left at exit hangs Blender 4.5 and crashes 4.2.
-        md.runtime.session.stop()
+        md.runtime.lifecycle.stop()
     strips = list(md.compat.all_strips(scene.sequence_editor)) if scene.sequence_editor else []
     rows = demo_summary.shot_rows(scene, strips, out_dir)
     ok = len(rows) == len(demo_scene.SHOTS) and all(row.ok for row in rows)

@@ -10,7 +10,7 @@ from .batch_common import BatchOperatorMixin, report_batch
 
 
 def failed_shots(scene: bpy.types.Scene) -> list[bpy.types.Object]:
-    return [o for o in generate.timeline_shots(scene) if o.movie_director.generation_status == ShotStatus.FAILED]
+    return [o for o in shot_index.timeline_shots(scene) if o.movie_director.generation_status == ShotStatus.FAILED]
 
 
 class MOVIE_DIRECTOR_OT_retry_failed(BatchOperatorMixin, bpy.types.Operator):

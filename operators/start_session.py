@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from ..runtime import session
+from ..runtime import host_choice, lifecycle, session
 from .common import report_notices
 
 
@@ -23,11 +23,11 @@ class MOVIE_DIRECTOR_OT_start_session(bpy.types.Operator):
 
     def execute(self, context):
         try:
-            host = session.ensure_host(context)
-        except session.SetupError as exc:
+            host = lifecycle.ensure_host(context)
+        except host_choice.SetupError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        what = "the layout animatic (not AI)" if host.mode == "animatic" else "WanGP"
+        what = "the layout animatic (not AI)" if host.capabilities.layout_animatic else "WanGP"
         self.report({"INFO"}, f"Starting {what}")
         report_notices(self)
         return {"FINISHED"}

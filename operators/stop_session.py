@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from ..runtime import session
+from ..runtime import lifecycle, session
 from .common import report_notices
 
 #: Seconds to wait for a running job to stop (WanGP cancels between denoising steps).
@@ -25,7 +25,7 @@ class MOVIE_DIRECTOR_OT_stop_session(bpy.types.Operator):
         return True
 
     def execute(self, context):
-        session.stop(context, timeout=STOP_TIMEOUT_S)
+        lifecycle.stop(context, timeout=STOP_TIMEOUT_S)
         self.report({"INFO"}, "Session stopped")
         report_notices(self)
         return {"FINISHED"}

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import atexit
 
-from . import batch_queue, batches, guides, handlers, jobs, keys, pump, session, timeline, timer, undo
+from .. import preferences
+from . import batch_queue, batches, guides, handlers, host_choice, jobs, lifecycle, pump, session, timer
 
 
 def register() -> None:
     handlers.register()
     # Resume and Recover need the batch record in the .blend and the queue file kept up to date.
     batches.observe(batch_queue.save)
+    preferences.observe_templates_dir(session.reload_templates)
     session.reload_templates()
     # A timer still registered when a headless script exits hangs Blender 4.5 and crashes 4.2.
     atexit.register(timer.stop_timer)
@@ -22,16 +24,15 @@ def register() -> None:
 
 def unregister() -> None:
     atexit.unregister(timer.stop_timer)
-    session.stop(timeout=10.0)
+    lifecycle.stop(timeout=10.0)
     guides.stop()
     timer.stop_timer()
     handlers.unregister()
     jobs.clear()
-    keys.forget()
-    timeline.forget()
     pump.forget()
     batches.forget()
-    batch_queue.forget()
+    handlers.forget_file()
     batches.stop_observing()
-    undo.forget()
+    preferences.stop_observing_templates_dir()
     session.forget_state()
+    host_choice.forget()

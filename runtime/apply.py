@@ -10,7 +10,21 @@ from __future__ import annotations
 import bpy
 
 from ..wangp_backend import messages as m
-from . import batches, jobs, keys, log, paths, preview, session, shot_index, shot_state, take_record, timeline, undo
+from . import (
+    batches,
+    host_choice,
+    jobs,
+    keys,
+    log,
+    paths,
+    preview,
+    session,
+    shot_index,
+    shot_state,
+    take_record,
+    timeline,
+    undo,
+)
 
 PHASES = {
     "loading_model": "Loading model",
@@ -49,6 +63,7 @@ def _orphaned(record: jobs.JobRecord, msg: m.Message, why: str) -> None:
 def apply(msg: m.Message) -> None:
     if isinstance(msg, m.SessionState):
         session.note_state(msg)
+        host_choice.on_state(msg)
         return
     record = jobs.get(getattr(msg, "job_id", ""))
     if record is None:

@@ -46,7 +46,7 @@ def _request_of(item: batches.Item) -> tuple[JobRequest | None, str]:
     if waiting.request is not None:
         return waiting.request, ""
     host = session.get_host()
-    animatic = host is not None and host.mode == "animatic"
+    animatic = host is not None and host.capabilities.layout_animatic
     built = snapshot.build(waiting.snapshot, session.catalog(), session.templates(), session.vram_gb(), animatic)
     if built.errors:
         return None, ""

@@ -18,7 +18,7 @@ import bpy
 from ..wangp_backend.batch import BatchSummary, DurationEstimator
 from ..wangp_backend.requests import JobRequest
 from ..wangp_backend.states import JobOutcome
-from . import jobs, keys, log, shot_state
+from . import jobs, keys, log, session, shot_state
 
 #: Item states; ``waiting`` is not queued yet, ``released`` is queued or running.
 OPEN_STATES = ("waiting", "released")
@@ -181,9 +181,11 @@ def _count(batch: Batch, item: Item, outcome: str, reason: str) -> None:
         if settings is not None:
             settings.batch_done += 1
         now = time.time()
-        # A job's time is from its start: a farm runs several at once, so the last end of another
-        # job says nothing about this one (on a one-job host the two are the same moment).
-        batch.estimator.record(item.model_type, now - (item.started_at or batch.last_end), item.frames)
+        # A job's time is from its start. On a host that runs one job at a time, the last end of another job
+        # is the same moment; on one that runs several (a farm) it says nothing about this one.
+        started = item.started_at or (batch.last_end if session.capabilities().jobs_at_once == 1 else 0.0)
+        if started:
+            batch.estimator.record(item.model_type, now - started, item.frames)
         batch.last_end = now
     elif outcome == "failed":
         batch.summary.add_failed(item.shot_name, reason)
@@ -275,8 +277,9 @@ def view(scene_key: str) -> BatchView | None:
     by_token = {r.token: r for r in jobs.submitted()}
     rows = tuple((i.shot_name, status(i, by_token), i.shot_key) for i in batch.items)
     eta = batch.estimator.eta(remaining) if remaining else 0.0
-    # A farm runs several shots at once: the remaining work is shared by the shots running now.
-    lanes = max(1, sum(1 for row in rows if row[1] == "in_progress"))
+    # A host may run several shots at once (a farm): the remaining work is shared by the shots running now.
+    running = sum(1 for row in rows if row[1] == "in_progress")
+    lanes = max(1, min(running, session.capabilities().jobs_at_once))
     return BatchView(
         total=len(batch.items),
         finished=finished,

@@ -18,7 +18,7 @@ import bpy
 from .. import preferences
 from ..wangp_backend import contact_sheet as sheet
 from ..wangp_backend.bridge.python_env import find_python
-from . import generate, keys, log, paths
+from . import keys, log, paths, shot_index
 
 SCRIPT = sheet.__file__
 #: A sheet of hundreds of shots decodes hundreds of clips; past this something is wrong.
@@ -56,7 +56,7 @@ def python(context: bpy.types.Context | None = None) -> str:
 def rows(scene: bpy.types.Scene) -> list[sheet.SheetRow]:
     """One row per shot in timeline order, with its active take (or none)."""
     out = []
-    for obj in generate.timeline_shots(scene):
+    for obj in shot_index.timeline_shots(scene):
         shot = obj.movie_director
         index = shot.active_take_index
         if not 0 <= index < len(shot.takes):

@@ -16,7 +16,7 @@ import bpy
 from .. import compat
 from ..editorial.cut import AUDIO, VIDEO, Cut, CutClip, CutGap
 from ..wangp_backend.review import read_sidecar
-from . import generate, keys, paths, timeline
+from . import keys, paths, shot_index, timeline
 
 #: Strips that only combine or change other strips: what they show is their inputs'.
 EFFECT_TYPES = {
@@ -147,7 +147,7 @@ def read_cut(scene: bpy.types.Scene) -> Cut:
     names: dict[int, str] = {}
     cache: dict[str, tuple[float, float]] = {}
     # Looked up once: a scan of the scene per strip would make a 500-shot export quadratic.
-    shots = {keys.shot_key(scene, obj): obj for obj in generate.timeline_shots(scene)}
+    shots = {keys.shot_key(scene, obj): obj for obj in shot_index.timeline_shots(scene)}
     shown: set[str] = set()
     for strip in compat.strips(editor) if editor is not None else ():
         if strip.type == "MOVIE" and strip.get("md_shot_key"):

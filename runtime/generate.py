@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 
 import bpy
 
-from .. import preferences
 from ..wangp_backend.batch import BatchItem, is_unchanged, schedule
 from ..wangp_backend.review import read_sidecar
 from . import animatic as animatic_layout
@@ -24,14 +23,17 @@ from . import (
     batches,
     cast,
     guide_layout,
+    host_choice,
     inputs,
     jobs,
     keys,
+    lifecycle,
     log,
     paths,
     pump,
     review,
     session,
+    shot_index,
     shot_state,
     snapshot,
     submit,
@@ -61,13 +63,6 @@ class SceneQueue:
     locked: tuple[str, ...] = ()
 
 
-def _animatic(context: bpy.types.Context) -> bool:
-    host = session.get_host()
-    if host is not None:
-        return host.mode == "animatic"
-    return not preferences.wangp_setup(context).configured
-
-
 def queue_shot(
     context: bpy.types.Context,
     scene: bpy.types.Scene,
@@ -87,7 +82,7 @@ def queue_shot(
     scene). ``seed`` replaces the shot's own (variations of one click each get their own). For the layout
     animatic, ``layout_blend`` is the .blend taken at the click (written here when not given).
     """
-    animatic = _animatic(context)
+    animatic = host_choice.runs_animatic(context)
     folder = paths.take_dir(context, scene, obj)
     take_name = paths.next_take_name(folder, obj, jobs.reserved_names(folder))
     try:
@@ -107,8 +102,8 @@ def queue_shot(
     if problem:
         raise GenerateError(problem)
     try:
-        session.ensure_host(context)
-    except session.SetupError as exc:
+        lifecycle.ensure_host(context)
+    except host_choice.SetupError as exc:
         mark_not_started([obj], str(exc))
         raise GenerateError(str(exc)) from exc
     try:
@@ -158,7 +153,7 @@ def queue_variations(
     """
     tokens: list[str] = []
     try:
-        blend = animatic_layout.layout_copy(scene) if _animatic(context) else ""
+        blend = animatic_layout.layout_copy(scene) if host_choice.runs_animatic(context) else ""
         for seed in variation_seeds(obj.movie_director.seed, count):
             tokens.append(queue_shot(context, scene, obj, quality, seed=seed, submit_now=False, layout_blend=blend))
     except GenerateError:
@@ -177,12 +172,6 @@ def mark_not_started(objs: list[bpy.types.Object], reason: str) -> None:
         log.write(f"{obj.name}: not started: {reason}")
 
 
-def timeline_shots(scene: bpy.types.Scene) -> list[bpy.types.Object]:
-    """The scene's shots in timeline order."""
-    shots = [o for o in scene.objects if o.movie_director.is_shot]
-    return sorted(shots, key=lambda o: (o.movie_director.frame_start, o.name))
-
-
 def _active_sidecar(obj: bpy.types.Object) -> str:
     shot = obj.movie_director
     if 0 <= shot.active_take_index < len(shot.takes):
@@ -191,7 +180,12 @@ def _active_sidecar(obj: bpy.types.Object) -> str:
 
 
 def _current_model() -> str:
-    """The model WanGP has loaded, as far as we know: the one of the last job handed to it."""
+    """The model WanGP has loaded, as far as we know: the one of the last job handed to it.
+
+    A host that runs several jobs at once (a farm) has no one loaded model: none is assumed.
+    """
+    if session.capabilities().jobs_at_once > 1:
+        return ""
     records = jobs.submitted()
     return str(records[-1].request.settings.get("model_type", "")) if records else ""
 
@@ -298,12 +292,12 @@ def queue_scene(
     scene_key = keys.scene_key(scene)
     if batches.active(scene_key):
         raise GenerateError(f"A batch of {scene.name} is already running: cancel it or wait for it")
-    animatic = _animatic(context)
+    animatic = host_choice.runs_animatic(context)
     catalog_known = session.catalog() is not None or animatic
     planned: list[tuple[BatchItem, int, str]] = []
     skipped, locked, problems = [], [], []
     in_batch: set[str] = set()
-    for obj in shots if shots is not None else timeline_shots(scene):
+    for obj in shots if shots is not None else shot_index.timeline_shots(scene):
         if review.locked(obj):
             locked.append(obj.name)
             continue
@@ -345,11 +339,11 @@ def start_batch(context: bpy.types.Context, scene: bpy.types.Scene, items: list[
     scene_key = keys.scene_key(scene)
     if items:
         try:
-            session.ensure_host(context)
-        except session.SetupError as exc:
+            lifecycle.ensure_host(context)
+        except host_choice.SetupError as exc:
             mark_not_started([o for i in items if (o := keys.find_shot(i.shot_key)[1]) is not None], str(exc))
             raise GenerateError(str(exc)) from exc
-        if _animatic(context):
+        if host_choice.runs_animatic(context):
             animatic_layout.remember_batch(scene_key, animatic_layout.layout_copy(scene))
         log.write(f"Batch of {scene.name}: {len(items)} shot(s) in this order: {', '.join(i.shot_name for i in items)}")
     batch = batches.Batch(scene_key=scene_key, items=items, release_fn=_release_fn(context, scene_key))

@@ -22,13 +22,19 @@ def on_load_pre(*_args) -> None:
     batches.forget()
     submit.cancel_all("another file was opened")
     jobs.bump_file_token()
-    keys.forget()
-    timeline.forget()
     # The pump's backlog is kept: the session's states and the old file's job ends in it are applied
     # after the load (a job end as an orphan, with the take's whereabouts in the log).
-    batch_queue.forget()
-    undo.forget()
-    shot_index.forget()
+    forget_file()
+
+
+#: What is kept about the open file only: its shots' keys, strips waiting to be placed, the batch record's
+#: writer, the takes undo knows, the shot scan. One list for opening another file and for unregistering.
+_FILE_STATE = (keys.forget, timeline.forget, batch_queue.forget, undo.forget, shot_index.forget)
+
+
+def forget_file() -> None:
+    for forget in _FILE_STATE:
+        forget()
 
 
 @persistent

@@ -16,7 +16,7 @@ import bpy
 from ..wangp_backend import postprocess
 from ..wangp_backend.requests import JobRequest
 from ..wangp_backend.review import read_sidecar
-from . import generate, jobs, keys, paths, session, shot_state, submit, timeline, timer
+from . import generate, host_choice, jobs, keys, lifecycle, paths, session, shot_state, submit, timeline, timer
 
 #: The temporal choice that picks the RIFE multiplier lifting the clip to the scene's frame rate.
 TO_SCENE_FPS = "SCENE_FPS"
@@ -60,10 +60,10 @@ def settings_for(scene: bpy.types.Scene, clip: str, clip_fps: float, spatial: st
 def queue_postprocess(context: bpy.types.Context, scene: bpy.types.Scene, obj: bpy.types.Object, index: int,
                       spatial: str, temporal: str, grain: float, saturation: float, seed: int = -1) -> str:
     """Queue the post-processing of take ``index`` of the shot; returns the job's token (raises GenerateError)."""
-    if generate._animatic(context):
+    if host_choice.runs_animatic(context):
         raise generate.GenerateError("Post-processing runs in WanGP: set the WanGP folder in the add-on's preferences")
     host = session.get_host()
-    if host is not None and host.mode == "farm":
+    if host is not None and host.capabilities.remote:
         raise generate.GenerateError("Post-processing runs in WanGP in Blender or in the bridge, not on the farm: "
                                      "set Run WanGP to Automatic to post-process")
     take, record = _parent(obj, index)
@@ -80,8 +80,8 @@ def queue_postprocess(context: bpy.types.Context, scene: bpy.types.Scene, obj: b
     if problem:
         raise generate.GenerateError(problem)
     try:
-        session.ensure_host(context)
-    except session.SetupError as exc:
+        lifecycle.ensure_host(context)
+    except host_choice.SetupError as exc:
         raise generate.GenerateError(str(exc)) from exc
     take_name = paths.next_take_name(folder, obj, jobs.reserved_names(folder))
     key = keys.shot_key(scene, obj)

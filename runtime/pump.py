@@ -14,7 +14,7 @@ import time
 import bpy
 
 from ..wangp_backend import messages as m
-from . import apply, batch_queue, batches, contact_sheet, guides, jobs, log, session, submit, timeline
+from . import apply, batch_queue, batches, contact_sheet, guides, jobs, log, session, submit, timeline, timer
 
 #: Main-thread time one tick may spend applying messages.
 BUDGET_S = 0.006
@@ -143,3 +143,7 @@ def pump() -> float | None:
 def forget() -> None:
     _backlog.clear()
     _newest.clear()
+
+
+# The timer runs this module's pump; the modules below only ask the timer to run (see ``timer.drive``).
+timer.drive(pump)

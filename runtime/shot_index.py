@@ -68,6 +68,11 @@ def any_failed(scene: bpy.types.Scene) -> bool:
 def any_takes(scene: bpy.types.Scene) -> bool:
     return _scan(scene).any_takes
 
+def timeline_shots(scene: bpy.types.Scene) -> list[bpy.types.Object]:
+    """The scene's shots in timeline order."""
+    shots = [o for o in scene.objects if o.movie_director.is_shot]
+    return sorted(shots, key=lambda o: (o.movie_director.frame_start, o.name))
+
 
 def forget() -> None:
     _cache.clear()

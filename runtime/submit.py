@@ -166,7 +166,7 @@ def submit_ready(deadline: float | None = None) -> None:
             jobs.finish_pending(job.token, "cancelled")
             continue
         try:
-            _submit(host, job, host.mode == "animatic")
+            _submit(host, job, host.capabilities.layout_animatic)
         except Exception as exc:  # the boundary: a job that cannot be built or queued fails alone
             log.logger().exception("submitting %s", job.shot_name)
             _end_pending(job, "failed", f"Could not build or queue the job: {exc}", "runtime")

@@ -71,6 +71,12 @@ for env in "$bpy_venv" .venv-wangp; do
     venv "$env/bin/python" "$env" $OTIO
   fi
 done
+# The import contracts (tests/backend/test_import_contracts.py): import-linter and its grimp graph.
+IMPORT_LINTER="import-linter==2.17"
+if ! .venv-wangp/bin/python -c "import importlinter, grimp" 2>/dev/null; then
+  echo "setup: installing $IMPORT_LINTER into .venv-wangp"
+  venv "$PY311" .venv-wangp "$IMPORT_LINTER"
+fi
 # Farm mode: Ray runs the farm in WanGP's environment (the local farm and the Ray tier use this one).
 RAY="ray==2.60.0"
 if ! .venv-wangp/bin/python -c "import ray, sys; sys.exit(ray.__version__ != '${RAY#ray==}')" 2>/dev/null; then

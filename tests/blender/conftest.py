@@ -119,7 +119,7 @@ def empty_blend() -> str:
 
 
 def _stop_everything(md) -> None:
-    md.runtime.session.stop(timeout=10.0)
+    md.runtime.lifecycle.stop(timeout=10.0)
     md.runtime.timer.stop_timer()
 
 

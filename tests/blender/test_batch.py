@@ -110,7 +110,7 @@ def test_resume_after_blender_closed_mid_batch(md, fake_wangp, output_dir, make_
     saved = str(tmp_path / "mid_batch.blend")
     bpy.ops.wm.save_as_mainfile(filepath=saved, copy=True)
     # Blender "crashes": the old session is gone and the file is opened again.
-    md.runtime.session.stop(timeout=10.0)
+    md.runtime.lifecycle.stop(timeout=10.0)
     bpy.ops.wm.open_mainfile(filepath=saved)
 
     shots = [bpy.data.objects[n] for n in names]
@@ -284,7 +284,7 @@ def test_resume_clicked_while_wangp_loads_returns_at_once(md, fake_wangp, output
     drive(lambda: shots[0].movie_director.generation_status == "in_progress")
     saved = str(tmp_path / "mid_batch.blend")
     bpy.ops.wm.save_as_mainfile(filepath=saved, copy=True)
-    md.runtime.session.stop(timeout=10.0)
+    md.runtime.lifecycle.stop(timeout=10.0)
     bpy.ops.wm.open_mainfile(filepath=saved)
     shots = [bpy.data.objects[n] for n in ("SH010", "SH020")]
     fake_wangp(init_delay_s=0.5)

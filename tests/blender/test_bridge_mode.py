@@ -46,7 +46,7 @@ def _gone(pid: int) -> bool:
 def prefs(md):
     prefs = md.preferences.get_prefs()
     yield prefs
-    md.runtime.session.stop(timeout=10.0)
+    md.runtime.lifecycle.stop(timeout=10.0)
     prefs.host_mode, prefs.wangp_python = "AUTO", ""
 
 

@@ -36,7 +36,7 @@ def farm(md, tmp_path, monkeypatch):
     monkeypatch.setenv("MD_FARM_URL", f.url)
     monkeypatch.setenv("MD_FARM_TOKEN", TOKEN)
     yield f
-    md.runtime.session.stop(timeout=10.0)
+    md.runtime.lifecycle.stop(timeout=10.0)
     # The farm's catalog (one fake model) must not stand in for WanGP's in the tests that follow.
     md.runtime.session.forget_state()
     f.close()

@@ -308,7 +308,7 @@ def test_generate_through_the_bridge_process(md, fake_wangp, output_dir, make_sh
         assert shot.generation_status == "done" and os.path.isfile(shot.takes[0].filepath)
         assert shot.preview_image is not None
     finally:
-        md.runtime.session.stop()
+        md.runtime.lifecycle.stop()
         prefs.host_mode = "AUTO"
 
 

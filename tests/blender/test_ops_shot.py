@@ -188,17 +188,17 @@ def test_open_preferences_says_why_it_cannot_open_headless(md, fresh_scene):
 
 
 def test_setup_problem_names_what_is_wrong_and_the_view_keeps_it(md, fresh_scene, monkeypatch, tmp_path):
-    session = md.runtime.session
-    assert session.setup_problem() == ""
-    assert session.view().mode_reason == session.ANIMATIC_REASON
+    session, choice = md.runtime.session, md.runtime.host_choice
+    assert choice.setup_problem() == ""
+    assert session.view().mode_reason == choice.ANIMATIC_REASON
 
     missing = tmp_path / "WanGP"
     monkeypatch.setenv("WANGP_ROOT", str(missing))
-    assert session.setup_problem() == f"WanGP folder not found: {missing}. " + (
+    assert choice.setup_problem() == f"WanGP folder not found: {missing}. " + (
         "Set the WanGP folder in the add-on preferences (or the WANGP_ROOT environment variable)."
     )
     assert session.view().mode_reason.startswith("WanGP folder not found")
 
     missing.mkdir()
     (missing / "wgp.py").write_text("")
-    assert "Not a WanGP install" in session.setup_problem()
+    assert "Not a WanGP install" in choice.setup_problem()

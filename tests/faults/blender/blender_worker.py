@@ -102,7 +102,7 @@ def resume(md, blend: str, report: str) -> None:
     with open(report, "w", encoding="utf-8") as fh:
         json.dump({"result": sorted(result), "interrupted": interrupted, "shots": shots, "log": log,
                    "record_left": md.runtime.batch_queue.ID_PROP in scene}, fh)
-    md.runtime.session.stop(timeout=10.0)
+    md.runtime.lifecycle.stop(timeout=10.0)
 
 
 def main() -> None:

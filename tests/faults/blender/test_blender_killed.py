@@ -51,7 +51,7 @@ def test_blender_killed_mid_batch_then_resumed(md, fake_wangp, output_dir, make_
     bpy.data.objects["SH020"].movie_director.model_type = "t2v_2_2"  # its own model: a load to kill
     blend = str(tmp_path / "killed.blend")
     bpy.ops.wm.save_as_mainfile(filepath=blend)
-    md.runtime.session.stop(timeout=10.0)
+    md.runtime.lifecycle.stop(timeout=10.0)
 
     killed = _run("start", blend, phase, "")
     assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-3000:])

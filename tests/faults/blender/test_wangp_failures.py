@@ -76,7 +76,7 @@ def test_wangp_fails_at_a_phase(md, fake_wangp, output_dir, make_shot, scenario,
 
 def test_wangp_fails_to_start(md, fake_wangp, output_dir, make_shot, scenario):
     fake_wangp(init_error="No module named 'torch'")
-    md.runtime.session.stop(timeout=10.0)
+    md.runtime.lifecycle.stop(timeout=10.0)
     _forget_wangp()
     obj = make_shot("SH010", 1, 16)
     report = _generate()
@@ -85,7 +85,7 @@ def test_wangp_fails_to_start(md, fake_wangp, output_dir, make_shot, scenario):
     assert shot.generation_status == "failed", shot.generation_status
     assert "torch" in shot.error_message and "Traceback" not in shot.error_message
     saw = shot.error_message
-    md.runtime.session.stop(timeout=10.0)
+    md.runtime.lifecycle.stop(timeout=10.0)
     fake_wangp(init_error="")
     _forget_wangp()
     assert _generate() == ""
