@@ -21,16 +21,26 @@ def take_name(take: MOVIE_DIRECTOR_PG_take, index: int) -> str:
     return os.path.splitext(os.path.basename(take.filepath))[0] or f"Take {index + 1}"
 
 
+def local_time(iso: str) -> datetime.datetime | None:
+    """The stamp as local wall-clock time. A take made here is stamped in local time without an offset; one
+    recovered from the queue file carries the host's UTC stamp (``timestamps.now_iso``), shown here in local time."""
+    try:
+        stamp = datetime.datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    return stamp.astimezone().replace(tzinfo=None) if stamp.tzinfo else stamp
+
+
 def short_time(iso: str) -> str:
     """Day and minute ("2026-11-21T20:19:33" -> "11-21 20:19"): enough to tell takes apart."""
-    return iso[5:16].replace("T", " ")
+    stamp = local_time(iso)
+    return stamp.strftime("%m-%d %H:%M") if stamp else iso[5:16].replace("T", " ")
 
 
 def age_text(iso: str, now: datetime.datetime | None = None) -> str:
     """How long ago the take finished ("5 min ago"), or its day and minute when older than a week."""
-    try:
-        created = datetime.datetime.fromisoformat(iso)
-    except ValueError:
+    created = local_time(iso)
+    if created is None:
         return ""
     seconds = ((now or datetime.datetime.now()) - created).total_seconds()
     if seconds < 0 or seconds >= 7 * 86400:

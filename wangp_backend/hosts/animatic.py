@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .. import grid
 from ..hashing import settings_hash
 from ..logs import get_logger
 from ..messages import Cancelled, Failed, Log, Message, Preview, Progress, Queued, SessionState, Started, TakeReady
@@ -451,12 +452,8 @@ def read_preview(path: str) -> np.ndarray | None:
 
 def parse_resolution(text: str) -> tuple[int, int]:
     """``"832x480"`` -> ``(832, 480)``; anything unusable gives the animatic's default size."""
-    width, _, height = text.lower().partition("x")
-    try:
-        size = int(width), int(height)
-    except ValueError:
-        return DEFAULT_RESOLUTION
-    return size if min(size) > 0 else DEFAULT_RESOLUTION
+    size = grid.parse_resolution(text)
+    return size if size and min(size) > 0 else DEFAULT_RESOLUTION
 
 
 def fit_to_aspect(size: tuple[int, int], aspect: float) -> tuple[int, int]:
