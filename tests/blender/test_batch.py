@@ -323,3 +323,29 @@ def test_renaming_a_waiting_continuation_shot_mid_batch_still_ends_the_batch(md,
     assert bpy.context.scene.movie_director.batch_summary == "Generated 2 | Failed 0 | Skipped 0"
     # The batch is over, so the next Generate Scene starts (it refuses while one runs).
     assert bpy.ops.movie_director.generate_scene(only_changed=True) == {"FINISHED"}
+
+
+def test_a_resumed_batch_follows_a_shot_renamed_after_the_crash_and_while_it_waits(md, fake_wangp, output_dir,
+                                                                                   make_shot, drive, tmp_path):
+    fake_wangp(slow_step_delay_s=0.3)
+    a, b = _shots(make_shot, ("SH010", 1, 16, "t2v_1.3B", False), ("SH020", 17, 32, "i2v", True))
+    a.movie_director.prompt += " [fake:slow]"
+    _start(md)
+    drive(lambda: a.movie_director.generation_status == "in_progress")
+    saved = str(tmp_path / "mid_batch.blend")
+    bpy.ops.wm.save_as_mainfile(filepath=saved, copy=True)
+    md.runtime.session.stop(timeout=10.0)  # Blender "crashes"
+    bpy.ops.wm.open_mainfile(filepath=saved)
+    a, b = bpy.data.objects["SH010"], bpy.data.objects["SH020"]
+    b.name = "SH020_after_crash"  # the queue file and the .blend's record know it by key
+    fake_wangp(slow_step_delay_s=0.05)
+    operator = types.SimpleNamespace(report=lambda kinds, text: None)
+
+    scene_key = md.operators.resume_batch.MOVIE_DIRECTOR_OT_resume_batch.start_batch(operator, bpy.context)
+    assert [row[:2] for row in md.runtime.batches.view(scene_key).rows] == [
+        ("SH010", "queued"), ("SH020_after_crash", "waiting")]
+    b.name = "SH020_renamed_again"
+
+    drive(lambda: not md.runtime.batches.active(scene_key))
+    assert [o.movie_director.generation_status for o in (a, b)] == ["done", "done"]
+    assert md.runtime.batches.view(scene_key).rows[1][0] == "SH020_renamed_again"
