@@ -334,7 +334,7 @@ def test_a_resumed_batch_follows_a_shot_renamed_after_the_crash_and_while_it_wai
     drive(lambda: a.movie_director.generation_status == "in_progress")
     saved = str(tmp_path / "mid_batch.blend")
     bpy.ops.wm.save_as_mainfile(filepath=saved, copy=True)
-    md.runtime.session.stop(timeout=10.0)  # Blender "crashes"
+    md.runtime.lifecycle.stop(timeout=10.0)  # Blender "crashes"
     bpy.ops.wm.open_mainfile(filepath=saved)
     a, b = bpy.data.objects["SH010"], bpy.data.objects["SH020"]
     b.name = "SH020_after_crash"  # the queue file and the .blend's record know it by key
