@@ -36,18 +36,14 @@ def scene_rate(frames: list[str], fps: float, scene_fps: float) -> list[str]:
     return [frames[min(len(frames) - 1, round(j * fps / scene_fps))] for j in range(count)]
 
 
-#: The scene cannot give this guide; the message is one sentence for the shot.
-GuideError = RenderError
-
-
 def run(job: GuideJob, emit: Emit) -> dict:
     """Make the job's files; returns what the ``done`` event reports."""
     scene = bpy.data.scenes.get(job.scene)
     if scene is None:
-        raise GuideError(f"Scene '{job.scene}' is not in the copy of the file")
+        raise RenderError(f"Scene '{job.scene}' is not in the copy of the file")
     camera = scene.objects.get(job.camera) or bpy.data.objects.get(job.camera)
     if camera is None or camera.type != "CAMERA":
-        raise GuideError(f"Camera '{job.camera}' is not in scene '{job.scene}'")
+        raise RenderError(f"Camera '{job.camera}' is not in scene '{job.scene}'")
     work = job.work_dir or tempfile.mkdtemp(prefix="md_guide_")
     os.makedirs(work, exist_ok=True)
     result: dict = {"control_path": "", "keyframes": [], "blockout": False}
@@ -77,7 +73,7 @@ def _stills(scene: bpy.types.Scene, camera: bpy.types.Object, job: GuideJob) -> 
         os.makedirs(os.path.dirname(keyframe.path), exist_ok=True)
         passes.render_to(scene, job.scene_frame(keyframe.clip_frame), keyframe.path)
         if not os.path.isfile(keyframe.path):
-            raise GuideError(f"Blender rendered no keyframe still at clip frame {keyframe.clip_frame}")
+            raise RenderError(f"Blender rendered no keyframe still at clip frame {keyframe.clip_frame}")
     return blockout
 
 
