@@ -29,22 +29,38 @@ def run(job: AnimaticJob, emit: Emit) -> dict:
     if camera is None or camera.type != "CAMERA":
         raise RenderError(f"Camera '{job.camera}' is not in scene '{job.scene}'")
     os.makedirs(job.work_dir, exist_ok=True)
-    frames = list(range(job.frame_start, job.frame_end + 1))
-    paths = [os.path.join(job.work_dir, f"frame_{index:06d}.png") for index in range(1, len(frames) + 1)]
+    count = job.frame_end - job.frame_start + 1
+    paths: list[str] = []
     began = time.monotonic()
+
+    def written(*_args) -> None:
+        # After each frame of the animation render: its preview for the sidebar, and a progress line.
+        frame = scene.frame_current
+        path = scene.render.frame_path(frame=frame)
+        if not os.path.isfile(path):
+            return  # an exception here would only be printed by Blender: the count below says it
+        paths.append(path)
+        preview = preview_path(job.work_dir, len(paths))
+        write_preview(path, preview, job.preview_max_side)
+        emit(event_line("progress", phase="rendering", frame=frame, done=len(paths), total=count, preview=preview))
+
     with passes.context_scene(scene):
         passes.base(scene, camera, job.width, job.height)
         passes.workbench(scene, shaded=True)
-        for index, (frame, path) in enumerate(zip(frames, paths, strict=True), start=1):
-            passes.render_to(scene, frame, path)
-            if not os.path.isfile(path):
-                raise RenderError(f"Blender rendered no image for frame {frame}")
-            preview = preview_path(job.work_dir, index)
-            write_preview(path, preview, job.preview_max_side)
-            emit(event_line("progress", phase="rendering", frame=frame, done=index, total=len(frames),
-                            preview=preview))
+        # One animation render, not a still per frame: it evaluates the scene once and then only what moves
+        # (a still render builds its depsgraph anew, which costs seconds per frame in a big layout set).
+        scene.frame_start, scene.frame_end, scene.frame_step = job.frame_start, job.frame_end, 1
+        scene.render.use_file_extension = True
+        scene.render.filepath = os.path.join(job.work_dir, "frame_######")
+        bpy.app.handlers.render_write.append(written)
+        try:
+            bpy.ops.render.render(animation=True, scene=scene.name)
+        finally:
+            bpy.app.handlers.render_write.remove(written)
+    if len(paths) != count:
+        raise RenderError(f"Blender rendered {len(paths)} of the shot's {count} frames")
     render_s = time.monotonic() - began
-    emit(event_line("progress", phase="encoding", done=len(frames), total=len(frames)))
+    emit(event_line("progress", phase="encoding", done=count, total=count))
     began = time.monotonic()
     encode.encode_mp4(paths, job.clip_path, job.width, job.height, job.fps)
     return {"clip_path": job.clip_path, "render_s": round(render_s, 3),
