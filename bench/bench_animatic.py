@@ -3,7 +3,8 @@
 Per size (0, 2,000 and 10,000 extra objects, the layout set of ``bench_scene_size``) it queues SHOTS camera
 shots of FRAMES frames at 320x180 and times every ``pump()`` until their takes have landed on the timeline.
 It prints the median, p99 and max of all ticks and the slowest tick of each kind: a frame's progress and
-preview arrived; a take landed (the timeline's own work, ``new_movie``, included); jobs were handed to the
+preview arrived; a take landed (the timeline's own work, ``new_movie``, included); the strips of a take that
+waited were placed (``runtime.timeline``, not the animatic's work); jobs were handed to the
 host (settings built from the snapshot); a job started (the shot read, its render handed to the background
 renderer); any other. Also the Generate click and the wall time per shot.
 Run: ``.venv-bpy/bin/python bench/bench_animatic.py [sizes...]``. Prints figures; asserts nothing.
@@ -56,7 +57,8 @@ def one_size(count: int) -> dict[str, float]:
         return real_show(*args, **kwargs)
 
     md.runtime.preview.show = counting_show
-    times, take_ticks, preview_ticks, submit_ticks, start_ticks, other_ticks = [], [], [], [], [], []
+    times: list[float] = []
+    take_ticks, preview_ticks, submit_ticks, start_ticks, timeline_ticks, other_ticks = [], [], [], [], [], []
 
     def running() -> int:
         return sum(o.movie_director.generation_status == "in_progress" for o in shots)
@@ -78,6 +80,7 @@ def one_size(count: int) -> dict[str, float]:
                 raise RuntimeError(f"an animatic job failed: {failed}")
             takes, seen = sum(len(o.movie_director.takes) for o in shots), previews["n"]
             pending, started = len(md.runtime.jobs.pending()), running()
+            placing = md.runtime.timeline.waiting()
             start = time.perf_counter()
             md.pump()
             elapsed = time.perf_counter() - start
@@ -90,6 +93,8 @@ def one_size(count: int) -> dict[str, float]:
                 submit_ticks.append(elapsed)
             elif running() > started:
                 start_ticks.append(elapsed)
+            elif placing and not md.runtime.timeline.waiting():
+                timeline_ticks.append(elapsed)
             else:
                 other_ticks.append(elapsed)
             time.sleep(0.002)
@@ -101,6 +106,7 @@ def one_size(count: int) -> dict[str, float]:
         "median": statistics.median(times), "p99": times[min(len(times) - 1, int(len(times) * 0.99))],
         "max": times[-1], "preview": max(preview_ticks, default=0.0), "take": max(take_ticks, default=0.0),
         "submit": max(submit_ticks, default=0.0), "start": max(start_ticks, default=0.0),
+        "timeline": max(timeline_ticks, default=0.0),
         "other": max(other_ticks, default=0.0), "click": click, "per_shot": wall / SHOTS, "ticks": len(times),
         "unfinished": unfinished, "takes": sum(len(o.movie_director.takes) for o in shots),
     }
@@ -121,14 +127,16 @@ def main() -> None:
         stop()
     print(f"\nLayout animatic, {SHOTS} shots x {FRAMES} frames at 320x180, bpy {bpy.app.version_string} "
           "(milliseconds; per shot: seconds of wall time)")
-    print("| extra objects | pump median | pump p99 | pump max | frame/preview tick | take tick | submit tick "
+    print("| extra objects | pump median | pump p99 | pump max | frame/preview tick | take tick | strips placed tick "
+          "| submit tick "
           "| job start tick | other ticks max | Generate click (2 shots) | per shot |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for count, row in rows.items():
         ms = {k: v * 1000 for k, v in row.items()}
         note = f" (unfinished: {row['takes']} of {SHOTS} takes in {TIMEOUT:.0f} s)" if row["unfinished"] else ""
         print(f"| {count:,}{note} | {ms['median']:.1f} | {ms['p99']:.1f} | {ms['max']:.1f} | {ms['preview']:.1f} | "
-              f"{ms['take']:.1f} | {ms['submit']:.1f} | {ms['start']:.1f} | {ms['other']:.1f} | {ms['click']:.1f} | "
+              f"{ms['take']:.1f} | {ms['timeline']:.1f} | {ms['submit']:.1f} | {ms['start']:.1f} | {ms['other']:.1f} | "
+              f"{ms['click']:.1f} | "
               f"{row['per_shot']:.1f} |")
 
 
