@@ -110,6 +110,8 @@ def test_normal_run_files_takes_with_the_worker_in_the_sidecar(farm, hosts, tmp_
     assert {w for w, _ in f.port.runs} == {"gpu-a", "gpu-b"}
     wait_until(lambda: not host.busy, what="the host to be idle")
     wait_until(lambda: len(host.view.workers) == 2, what="the panel's view of the workers")
+    # One shot per worker at once: what batches and the scheduler read instead of asking for a farm.
+    assert host.capabilities.jobs_at_once == 2 and host.capabilities.remote and host.capabilities.needs_wangp
     light = FarmClient(f.url, TOKEN).info(models=False)
     assert "models" not in light and [w["name"] for w in light["workers"]] == ["gpu-a", "gpu-b"]
 
