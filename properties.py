@@ -16,6 +16,7 @@ from bpy.props import (
 
 from .compat import BLEND_RELATIVE_PATH
 from .render.job import KEYPOINTS
+from .runtime import review, shot_index, take_choice
 from .wangp_backend.toolkit import CAMERA_MOVES
 
 QUALITY_ITEMS = (
@@ -84,21 +85,15 @@ CAMERA_MOVE_ITEMS = tuple((move_id, label, wording) for move_id, label, wording 
 
 
 def _is_shot_changed(self, context) -> None:
-    from .runtime import shot_index  # the runtime imports the properties
-
     shot_index.forget()  # polls and panels see the new shot at once
 
 
 def _review_changed(self, context) -> None:
     """A rating or note edited in the panel goes to the take's sidecar at once (atomically)."""
-    from .runtime import review  # the runtime imports these properties' module: imported late
-
     review.save(self)
 
 
 def _take_row_selected(self, context: bpy.types.Context) -> None:
-    from .runtime import take_choice  # the runtime imports this module: import it when first needed
-
     take_choice.list_row_selected(self, context)
 
 
