@@ -93,7 +93,7 @@ def run(out_dir: str, blend_name: str, say: Callable[[str], None], allow_online:
         # Also unregisters the pump's timer: one left at exit hangs Blender 4.5 and crashes 4.2.
         md.runtime.lifecycle.stop()
     strips = list(md.compat.all_strips(scene.sequence_editor)) if scene.sequence_editor else []
-    rows = demo_summary.shot_rows(scene, strips, out_dir)
+    rows = demo_summary.shot_rows(scene, strips, out_dir, md.compat)
     ok = len(rows) == len(demo_scene.SHOTS) and all(row.ok for row in rows)
     # Saved under its final name before the contact sheet and the cut: the sheet's title names the .blend,
     # which must be the result, not the hidden working file about to be removed.

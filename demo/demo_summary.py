@@ -45,8 +45,9 @@ def _worker(sidecar: str) -> str:
         return ""
 
 
-def shot_rows(scene: bpy.types.Scene, strips: list[Any], out_dir: str) -> list[ShotRow]:
-    """One row per shot of ``scene``, in timeline order; ``strips`` are the scene's sequencer strips."""
+def shot_rows(scene: bpy.types.Scene, strips: list[Any], out_dir: str, compat: Any) -> list[ShotRow]:
+    """One row per shot of ``scene``, in timeline order; ``strips`` are the scene's sequencer strips, read
+    through the add-on's ``compat`` (the strip timing names of the running Blender)."""
     shots = sorted((o for o in scene.objects if o.movie_director.is_shot), key=lambda o: o.movie_director.frame_start)
     rows = []
     for obj in shots:
@@ -62,7 +63,7 @@ def shot_rows(scene: bpy.types.Scene, strips: list[Any], out_dir: str) -> list[S
                                  _worker(bpy.path.abspath(take.sidecar_path)) if take else ""),
             status=shot.generation_status,
             take_file=os.path.relpath(clip, out_dir) if clip else "-",
-            strip=f"{strip.channel}/{strip.frame_final_start}/{strip.frame_final_duration}" if strip else "-",
+            strip=f"{strip.channel}/{compat.left_handle(strip)}/{compat.duration(strip)}" if strip else "-",
             ok=shot.generation_status == "done" and bool(clip) and os.path.isfile(clip) and strip is not None,
             error=f"{shot.error_message} {shot.error_hint}".strip(),
         ))

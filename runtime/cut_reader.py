@@ -79,11 +79,11 @@ def _take_metadata(strip: Any, shots: dict[str, bpy.types.Object]) -> dict[str, 
 def _clip(scene: bpy.types.Scene, strip: Any, first: int, last: int, cache: dict,
           shots: dict[str, bpy.types.Object]) -> CutClip | None:
     """The part of ``strip`` that plays between scene frames ``first`` and ``last`` (inclusive)."""
-    start, end = max(int(strip.frame_final_start), first), min(int(strip.frame_final_end), last + 1)
+    start, end = max(int(compat.left_handle(strip)), first), min(int(compat.right_handle(strip)), last + 1)
     if end <= start:
         return None
     rate = timeline.scene_fps(scene)
-    offset, duration = start - strip.frame_start, end - start  # in timeline frames from the content's start
+    offset, duration = start - compat.content_start(strip), end - start  # in timeline frames from the content's start
     common = {"name": strip.name, "channel": strip.channel, "record_start": start, "record_duration": duration}
     if strip.type == "MOVIE":
         path = bpy.path.abspath(strip.filepath)
@@ -95,8 +95,8 @@ def _clip(scene: bpy.types.Scene, strip: Any, first: int, last: int, cache: dict
         # Not ``strip.fps``: reading it opens the movie file (17 ms a strip, seconds for a long cut).
         media_rate = media_rate or rate
         # Timeline frames per media frame: 1 unless retimed (1.5 for a 16 fps clip at real speed in 24). The
-        # content's timeline length is taken from the handles: 4.2 leaves ``frame_duration`` at the media's.
-        content = strip.frame_final_duration + strip.frame_offset_start + strip.frame_offset_end
+        # content's timeline length is taken from the handles: 4.2 leaves the content's duration at the media's.
+        content = compat.duration(strip) + sum(compat.handle_offsets(strip))
         per_frame = content / media_frames if media_frames else 1.0
         metadata = _take_metadata(strip, shots) if strip.get("md_shot_key") else {}
         if metadata:
@@ -109,11 +109,12 @@ def _clip(scene: bpy.types.Scene, strip: Any, first: int, last: int, cache: dict
         if metadata:
             common["name"] = f"{metadata['shot']} take {metadata['take']}"
         return CutClip(kind=AUDIO, media_path=path, media_rate=rate, source_first=offset, source_count=duration,
-                       media_frames=float(strip.frame_duration), metadata=metadata, **common)
+                       media_frames=float(compat.content_duration(strip)), metadata=metadata,
+                       **common)
     if strip.type == "IMAGE":
         path = bpy.path.abspath(os.path.join(strip.directory, strip.elements[0].filename)) if strip.elements else ""
         return CutClip(kind=VIDEO, media_path=path, media_rate=rate, source_first=offset, source_count=duration,
-                       media_frames=float(strip.frame_duration), **common)
+                       media_frames=float(compat.content_duration(strip)), **common)
     return CutClip(kind=VIDEO, generator=strip.type, media_rate=rate, source_first=offset, source_count=duration,
                    **common)
 

@@ -147,7 +147,7 @@ def extract_last_frame(clip: str, out: str) -> None:
         temp.render.resolution_x = element.orig_width or 832
         temp.render.resolution_y = element.orig_height or 480
         temp.render.resolution_percentage = 100
-        last = int(strip.frame_final_end) - 1
+        last = int(compat.right_handle(strip)) - 1
         temp.frame_start, temp.frame_end = 1, max(1, last)
         temp.render.use_sequencer = True
         # Standard view transform: the PNG must hold the clip's own colours, not a graded look.

@@ -98,8 +98,8 @@ def _name_channel(editor: Any, channel: int, name: str) -> None:
 
 def _note_channel(obj: bpy.types.Object, what: str, wanted: int, channel: int, strip: Any) -> None:
     if channel != wanted:
-        log.write(f"{obj.name}: channel {wanted} has other strips over frames {strip.frame_final_start}-"
-                  f"{strip.frame_final_end - 1}; the {what} is on channel {channel}")
+        log.write(f"{obj.name}: channel {wanted} has other strips over frames {compat.left_handle(strip)}-"
+                  f"{compat.right_handle(strip) - 1}; the {what} is on channel {channel}")
 
 
 def _previous_fps(shot: Any, strip: Any, default: float) -> float:
@@ -398,7 +398,7 @@ class Landing:
             if reset:
                 strip.retiming_keys.reset()
             if moved:
-                placement.keep_in_out(strip, strip.frame_final_start, strip.frame_final_end)
+                placement.keep_in_out(strip, compat.left_handle(strip), compat.right_handle(strip))
                 layout.note(strip)
             else:
                 layout.to_staging(strip)
@@ -428,7 +428,8 @@ class Landing:
         if old is not None:
             marks = placement.marks(old)
             if placement.edited(old):
-                keep = (old.channel, int(round(old.frame_start)), old.frame_final_start, old.frame_final_end)
+                keep = (old.channel, int(round(compat.content_start(old))), compat.left_handle(old),
+                        compat.right_handle(old))
             settings = (old.mute, old.volume, old.pan)
             if placement.renamed(old):
                 name = old.name
@@ -452,8 +453,8 @@ class Landing:
             if keep is not None:
                 channel = layout.settle(sound, keep[1], keep[2], keep[3], keep[0])
             else:
-                channel = layout.settle(sound, int(round(movie.frame_start)), movie.frame_final_start,
-                                        movie.frame_final_end, first, ignore=(movie,))
+                channel = layout.settle(sound, int(round(compat.content_start(movie))), compat.left_handle(movie),
+                                        compat.right_handle(movie), first, ignore=(movie,))
         except placement.NoFreeChannel:
             layout.forget(sound)
             compat.remove_strip(editor, sound)  # never a half-placed strip past the end of the edit

@@ -21,7 +21,7 @@ from .. import compat
 
 #: Blender's highest sequencer channel.
 MAX_CHANNEL = 128
-#: Custom property with ``[channel, frame_start, frame_final_start, frame_final_end]`` as placed.
+#: Custom property with ``[channel, content start, left handle, right handle]`` as placed (see compat's timing).
 PLACED = "md_placed"
 #: Custom property with the strip name the add-on gave (a different name is the user's).
 NAMED = "md_name"
@@ -34,8 +34,8 @@ class NoFreeChannel(Exception):
 
 
 def _placement(strip: Any) -> list[int]:
-    return [int(strip.channel), int(round(strip.frame_start)), int(strip.frame_final_start),
-            int(strip.frame_final_end)]
+    return [int(strip.channel), int(round(compat.content_start(strip))), int(compat.left_handle(strip)),
+            int(compat.right_handle(strip))]
 
 
 def record(strip: Any) -> None:
@@ -90,7 +90,7 @@ def renamed(strip: Any) -> bool:
 
 def staging_frame(editor: Any) -> int:
     """A frame after every strip: a strip made there overlaps nothing, whatever its length."""
-    return max((int(s.frame_final_end) for s in compat.strips(editor)), default=1) + 1
+    return max((int(compat.right_handle(s)) for s in compat.strips(editor)), default=1) + 1
 
 
 class Layout:
@@ -105,14 +105,14 @@ class Layout:
     def __init__(self, editor: Any) -> None:
         self.editor = editor
         self._spans: dict[int, tuple[int, int, int]] = {
-            s.as_pointer(): (int(s.channel), int(s.frame_final_start), int(s.frame_final_end))
+            s.as_pointer(): (int(s.channel), int(compat.left_handle(s)), int(compat.right_handle(s)))
             for s in compat.strips(editor)
         }
 
     def note(self, strip: Any) -> None:
         """Take the strip's current place (after a change made outside the layout)."""
-        self._spans[strip.as_pointer()] = (int(strip.channel), int(strip.frame_final_start),
-                                           int(strip.frame_final_end))
+        self._spans[strip.as_pointer()] = (int(strip.channel), int(compat.left_handle(strip)),
+                                           int(compat.right_handle(strip)))
 
     def forget(self, strip: Any) -> None:
         """The strip is about to be removed."""
@@ -133,9 +133,7 @@ class Layout:
 
     def to_staging(self, strip: Any) -> None:
         """Move a strip past every other strip and drop its trims (its whole clip)."""
-        strip.frame_start = self.staging_frame()
-        strip.frame_offset_start = 0
-        strip.frame_offset_end = 0
+        compat.set_timing(strip, content_start=self.staging_frame(), left_offset=0, right_offset=0)
         self.note(strip)
 
     def settle(self, strip: Any, frame_start: int, frame_in: int, frame_out: int, first_channel: int,
@@ -146,15 +144,15 @@ class Layout:
         when the clip is shorter. Returns the channel; raises :class:`NoFreeChannel`.
         """
         frame_in = max(frame_in, frame_start)
-        frame_out = min(frame_out, frame_start + int(strip.frame_duration))
+        length = int(compat.content_duration(strip))
+        frame_out = min(frame_out, frame_start + length)
         if frame_out <= frame_in:
-            frame_in, frame_out = frame_start, frame_start + int(strip.frame_duration)
+            frame_in, frame_out = frame_start, frame_start + length
         # Trimmed where it lies (nothing near it), so that it has its final length before it moves.
-        strip.frame_offset_start = frame_in - frame_start
-        strip.frame_final_duration = frame_out - frame_in
+        compat.set_timing(strip, left_offset=frame_in - frame_start, duration=frame_out - frame_in)
         channel = self.free_channel(first_channel, frame_in, frame_out, ignore=(strip, *ignore))
         strip.channel = channel  # still past every strip: no overlap
-        strip.frame_start = frame_start  # the range was checked free: Blender has nothing to shuffle
+        compat.set_timing(strip, content_start=frame_start)  # the range was checked free: nothing to shuffle
         self.note(strip)
         return channel
 
@@ -165,6 +163,6 @@ def keep_in_out(strip: Any, frame_in: int, frame_out: int) -> None:
     The strip already covers [frame_in, frame_out) (a swap keeps the range): it only ever shrinks,
     so it never comes over a neighbour.
     """
-    clip_end = int(round(strip.frame_start)) + int(strip.frame_duration)
+    clip_end = int(round(compat.content_start(strip))) + int(compat.content_duration(strip))
     if frame_out > clip_end > frame_in:
-        strip.frame_final_end = clip_end
+        compat.set_timing(strip, right_handle=clip_end)

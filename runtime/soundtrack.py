@@ -91,15 +91,15 @@ def plan_cuts(
     for strip in compat.strips(editor):
         if strip.type != "SOUND" or strip.mute or strip.get("md_shot_key") or strip.sound is None:
             continue
-        a, b = max(start, strip.frame_final_start), min(end, strip.frame_final_end)
+        a, b = max(start, compat.left_handle(strip)), min(end, compat.right_handle(strip))
         if b <= a:
             continue
         source = os.path.abspath(bpy.path.abspath(strip.sound.filepath))
         if not os.path.isfile(source):
             raise SoundtrackError(f"The sound strip {strip.name} plays a file that does not exist: {source}")
         offset = float(getattr(strip, "sound_offset", 0.0) or 0.0)
-        piece = Piece(source=source, source_start_s=(a - strip.frame_start) / fps + offset, length_s=(b - a) / fps,
-                      at_s=(a - start) / fps, volume=float(strip.volume), strip=strip.name)
+        piece = Piece(source=source, source_start_s=(a - compat.content_start(strip)) / fps + offset,
+                      length_s=(b - a) / fps, at_s=(a - start) / fps, volume=float(strip.volume), strip=strip.name)
         by_speaker.setdefault(_speaker(strip, scene.movie_director.cast), []).append(piece)
     order = [name for name in speakers if name in by_speaker]
     order += sorted(name for name in by_speaker if name and name not in order)

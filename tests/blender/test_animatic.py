@@ -415,7 +415,7 @@ def test_generate_shot_runs_the_animatic_through_the_pump(md, output_dir, make_s
     assert tuple(image.size) == (160, 90) and (rgb[..., 0] > 2 * rgb[..., 1] + 0.1).any()
     assert "not AI" in bpy.data.texts["Movie Director Log"].as_string()
     drive(lambda: not md.runtime.timeline.waiting())
-    assert md.runtime.timeline.shot_strip(scene, md.runtime.keys.shot_key(scene, obj)).frame_final_duration == 12
+    assert md.compat.duration(md.runtime.timeline.shot_strip(scene, md.runtime.keys.shot_key(scene, obj))) == 12
     assert scene.frame_current == 40
     assert sorted(s.name for s in bpy.data.scenes) == ["Scene"]
 

@@ -20,6 +20,7 @@ import bpy
 import numpy as np
 import pytest
 from conftest import FAKE_WANGP_ROOT, REPO, WANGP_PYTHON, needs_in_process
+from strip_timing import left_handle
 
 OTHER_PYTHON = "/root/.pyenv/versions/3.10.13/bin/python3.10"
 MODES = {"IN_PROCESS": "in_process", "BRIDGE": "bridge"}
@@ -120,7 +121,7 @@ def test_generate_a_shot(md, wangp_mode, fake_wangp, output_dir, make_shot, driv
     drive(lambda: not md.runtime.timeline.waiting())
     [strip] = _strips(bpy.context.scene)
     assert strip["md_shot_key"] == md.runtime.keys.shot_key(bpy.context.scene, obj)
-    assert strip.frame_final_start == 1
+    assert left_handle(strip) == 1
 
 
 def test_a_failure_reaches_the_shot(md, wangp_mode, output_dir, make_shot):

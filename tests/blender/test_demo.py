@@ -27,11 +27,15 @@ bpy.ops.wm.open_mainfile(filepath=sys.argv[1])
 scene = bpy.context.scene
 editor = scene.sequence_editor
 strips = editor.strips_all if hasattr(editor, "strips_all") else editor.sequences_all
+# 5.1 renamed the timing (the old names warn): the add-on's compat is not loaded in this process.
+timing = (getattr(bpy.types, "Strip", None) or bpy.types.Sequence).bl_rna.properties
+start, length = (("left_handle", "duration") if "left_handle" in timing
+                 else ("frame_final_start", "frame_final_duration"))
 found = []
 for strip in strips:
     if strip.type == "MOVIE":
         found.append({"name": strip.name, "shot_id": strip.get("md_shot_id"), "channel": strip.channel,
-                      "start": strip.frame_final_start, "length": strip.frame_final_duration,
+                      "start": getattr(strip, start), "length": getattr(strip, length),
                       "file": bpy.path.abspath(strip.filepath), "fps": strip.fps})
 sounds = [strip.sound.filepath for strip in strips if strip.type == "SOUND"]
 print("INSPECT " + json.dumps({"fps": scene.render.fps, "strips": found, "sounds": sounds}))

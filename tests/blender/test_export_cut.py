@@ -17,6 +17,7 @@ import bpy
 import opentimelineio as otio
 import pytest
 from conftest import FAKE_WANGP_ROOT, WANGP_PYTHON
+from strip_timing import duration, left_handle, right_handle, set_timing
 
 RATE = 24
 
@@ -46,7 +47,7 @@ def cut_scene(md, fake_wangp, output_dir, make_shot, tmp_path):
     user_clip = str(user_media / "plate.mp4")
     shutil.copy(ltx.movie_director.takes[0].filepath, user_clip)
     plate = strips.new_movie(name="Plate", filepath=user_clip, channel=5, frame_start=70)
-    plate.frame_offset_start = 4  # the user trimmed its head: frames 74..
+    set_timing(plate, left_offset=4)  # the user trimmed its head: frames 74..
     md.compat.new_effect(editor, "Slate", "COLOR", 6, 1, 11)
     muted = strips.new_movie(name="Muted", filepath=user_clip, channel=7, frame_start=1)
     muted.mute = True
@@ -61,7 +62,7 @@ def _expected(scene):
     for strip in _strips(scene):
         if strip.mute:
             continue
-        start, end = max(strip.frame_final_start, scene.frame_start), min(strip.frame_final_end, scene.frame_end + 1)
+        start, end = max(left_handle(strip), scene.frame_start), min(right_handle(strip), scene.frame_end + 1)
         name = strip.name
         if strip.get("md_shot_key"):
             name = f"{strip.name.removesuffix(' Audio')} take {strip['md_take'] + 1}"
@@ -145,7 +146,7 @@ def test_a_clip_played_faster_than_real_speed_carries_a_time_warp(md, cut_scene,
     clips = {c.name: c for c in otio.adapters.read_from_file(str(out)).find_clips()}
     [warp] = clips["Fast"].effects
     assert isinstance(warp, otio.schema.LinearTimeWarp) and warp.time_scalar == pytest.approx(1.5)
-    assert clips["Fast"].metadata["movie_director"]["source_frame_count"] == fast.frame_final_duration
+    assert clips["Fast"].metadata["movie_director"]["source_frame_count"] == duration(fast)
     assert not clips["SH010 take 1"].effects  # conformed to 24 fps on the host: no speed change
 
 
@@ -185,8 +186,8 @@ def test_edl_export_follows_cmx_3600_and_matches_what_plays(md, cut_scene, tmp_p
     # The events are the picture as it plays: per frame, the top visible picture strip.
     top: dict[int, str] = {}
     for name, strip in _visible_pictures(cut_scene):
-        for frame in range(max(strip.frame_final_start, cut_scene.frame_start),
-                           min(strip.frame_final_end, cut_scene.frame_end + 1)):
+        for frame in range(max(left_handle(strip), cut_scene.frame_start),
+                           min(right_handle(strip), cut_scene.frame_end + 1)):
             if frame not in top or strip.channel > top[frame][1]:
                 top[frame] = (name, strip.channel)
     runs = []
@@ -213,11 +214,11 @@ def test_fcp_xml_export_reads_back_with_each_clip_where_its_strip_is(md, cut_sce
             sound = f"{clip.name}#sound"
             key = sound if track.kind == otio.schema.TrackKind.Audio and sound in expected else clip.name
             found[key] = clip.range_in_parent()
-    for name, (start, duration) in expected.items():
+    for name, (start, length) in expected.items():
         assert name in found, name
         got = found[name]
         assert round(got.start_time.rescaled_to(RATE).value) + cut_scene.frame_start == start, name
-        assert round(got.duration.rescaled_to(RATE).value) == duration, name
+        assert round(got.duration.rescaled_to(RATE).value) == length, name
 
 
 def test_export_refuses_an_empty_sequencer_and_a_folder(md, fresh_scene, tmp_path):

@@ -10,6 +10,7 @@ import os
 import bpy
 import guide_scene
 import pytest
+from strip_timing import handle_offsets, left_handle, right_handle
 from video_frames import read_video
 
 MODEL = "vace_1.3B"
@@ -84,9 +85,9 @@ def test_guide_strips_sit_under_the_take_muted_and_never_cover_a_user_strip(md, 
     stills = [s for s in guides if s.type == "IMAGE"]
     assert len(video) == 1 and len(stills) == 1 and all(s.mute for s in guides)
     assert video[0].channel == 4, "the first free channel from the one under the take (2: user, 3: take)"
-    assert video[0].frame_final_start == 1 and video[0].frame_final_end <= 25
-    assert stills[0].channel == 5 and stills[0].frame_final_start == 1
-    assert (user.channel, user.frame_final_start, user.frame_final_end) == (2, 1, 30)
+    assert left_handle(video[0]) == 1 and right_handle(video[0]) <= 25
+    assert stills[0].channel == 5 and left_handle(stills[0]) == 1
+    assert (user.channel, left_handle(user), right_handle(user)) == (2, 1, 30)
     assert scene.sequence_editor.channels[4].name == "Guide"
     # Another take replaces the guide strips with its own (never piles them up).
     bpy.ops.movie_director.generate_shot()
@@ -198,5 +199,5 @@ def test_continued_shot_follows_its_guide_and_lands_without_the_continued_frames
     assert trim > 0
     scene = bpy.context.scene
     strip = md.runtime.timeline.shot_strip(scene, md.runtime.keys.shot_key(scene, second))
-    assert strip.frame_final_start == 25 and strip.frame_offset_start == round(trim * 24 / sidecar["guide"]["fps"])
-    assert strip.frame_final_end <= 49
+    assert left_handle(strip) == 25 and handle_offsets(strip)[0] == round(trim * 24 / sidecar["guide"]["fps"])
+    assert right_handle(strip) <= 49

@@ -8,6 +8,7 @@ import os
 import bpy
 import numpy as np
 import pytest
+from strip_timing import duration, left_handle
 
 WAN_FPS = 16
 
@@ -66,9 +67,9 @@ def test_strip_lands_on_the_shot_frames_at_real_speed(md, fake_wangp, output_dir
     assert strip.name == "SH020"
     assert strip.channel == 3
     assert scene.sequence_editor.channels[3].name == "Movie Director"
-    assert strip.frame_final_start == 25
+    assert left_handle(strip) == 25
     # A 33-frame clip at 16 fps lasts 49.5 frames at 24 fps.
-    assert abs(strip.frame_final_duration - 33 * 24 / WAN_FPS) <= 1
+    assert abs(duration(strip) - 33 * 24 / WAN_FPS) <= 1
     assert strip["md_shot_key"] == md.runtime.keys.shot_key(scene, obj)
     assert strip["md_shot_id"] == obj.movie_director.shot_id
     assert strip["md_take"] == 0
@@ -247,7 +248,7 @@ def test_generate_scene_runs_every_shot_then_skips_unchanged(md, fake_wangp, out
     scene = bpy.context.scene
     assert [len(o.movie_director.takes) for o in (first, second)] == [1, 1]
     assert scene.movie_director.batch_summary == "Generated 2 | Failed 0 | Skipped 0"
-    assert sorted(s.frame_final_start for s in _strips(scene)) == [1, 25]
+    assert sorted(left_handle(s) for s in _strips(scene)) == [1, 25]
 
     second.movie_director.prompt = "a blue cube on a table"
     bpy.ops.movie_director.generate_scene(only_changed=True)
@@ -269,7 +270,7 @@ def test_animatic_without_wangp(md, output_dir, make_shot):
     assert take.model_type == "layout_animatic"
     assert take.fps == 24 and take.frame_count == 12
     [strip] = _strips(bpy.context.scene)
-    assert strip.frame_final_duration == 12
+    assert duration(strip) == 12
 
 
 def test_generate_scene_reports_what_it_cannot_queue_and_runs_the_rest(md, fake_wangp, output_dir, make_shot,

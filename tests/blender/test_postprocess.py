@@ -11,6 +11,7 @@ import os
 
 import bpy
 import pytest
+from strip_timing import duration
 
 
 def _sidecar(take) -> dict:
@@ -66,7 +67,7 @@ def test_postprocessing_makes_a_new_take_naming_its_parent_and_the_exact_setting
     assert record["fps"] == 24.0 and take.fps == 24.0 and take.model_type == "t2v_1.3B" and take.seed == 7
     # The new take is on the timeline, at real speed, trimmed to the shot.
     [strip] = [s for s in _strips(bpy.context.scene) if s.type == "MOVIE"]
-    assert strip.filepath == take.filepath and strip.frame_final_duration == 24
+    assert strip.filepath == take.filepath and duration(strip) == 24
     assert record["settings_hash"] == parent_record["settings_hash"]
 
 

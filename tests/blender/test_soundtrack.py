@@ -12,6 +12,7 @@ import bpy
 import numpy as np
 import pytest
 from guide_scene import box
+from strip_timing import content_start, left_handle, set_timing
 
 AVAILABLE = ("t2v_1.3B", "i2v", "ltx2_22B_distilled", "fantasy", "multitalk")
 
@@ -118,8 +119,8 @@ def test_fantasy_gets_the_cut_line_and_the_face_and_the_take_keeps_the_dialogue(
     assert take.has_audio
     editor = bpy.context.scene.sequence_editor
     take_sounds = [s for s in md.compat.strips(editor) if s.type == "SOUND" and s.get("md_shot_key")]
-    assert len(take_sounds) == 1 and take_sounds[0].frame_final_start == 1
-    assert (user.name, user.channel, user.frame_start, user.mute) == ("Mara line", 5, 13, False)
+    assert len(take_sounds) == 1 and left_handle(take_sounds[0]) == 1
+    assert (user.name, user.channel, content_start(user), user.mute) == ("Mara line", 5, 13, False)
 
 
 def test_an_audio_driven_model_without_sound_is_refused_before_submitting(md, fake_wangp, output_dir, talking_shot):
@@ -160,7 +161,7 @@ def test_only_changed_skips_an_unchanged_talking_shot_and_redoes_a_moved_line(md
     bpy.ops.movie_director.generate_scene(only_changed=True)
     assert len(talking_shot.movie_director.takes) == 1  # the same cut, the same face: nothing to redo
     assert bpy.context.scene.movie_director.batch_skipped == 1
-    line.frame_start = 20
+    set_timing(line, content_start=20)
     bpy.ops.movie_director.generate_scene(only_changed=True)
     assert len(talking_shot.movie_director.takes) == 2  # the line moved: the shot is made again
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bpy
 import pytest
+from strip_timing import content_start, left_handle, right_handle, set_timing
 
 
 def _strips(scene):
@@ -15,7 +16,7 @@ def _strips(scene):
 
 
 def _state(strip) -> tuple:
-    return (strip.name, strip.channel, strip.frame_final_start, strip.frame_final_end, strip.mute)
+    return (strip.name, strip.channel, left_handle(strip), right_handle(strip), strip.mute)
 
 
 def _log() -> str:
@@ -45,9 +46,9 @@ def test_a_user_strip_under_the_shot_survives_untouched(md, shot):
 
     take = md.runtime.timeline.shot_strip(scene, md.runtime.keys.shot_key(scene, shot))
     assert _state(md.compat.all_strips(scene.sequence_editor)["Slate"]) == before
-    assert take.frame_final_start == 49 and take.channel == 3
+    assert left_handle(take) == 49 and take.channel == 3
     assert not any(
-        s.channel == take.channel and s.frame_final_start < take.frame_final_end and s.frame_final_end > 49
+        s.channel == take.channel and left_handle(s) < right_handle(take) and right_handle(s) > 49
         for s in _strips(scene) if s != take
     )
     assert "channel 2 has other strips over frames 49-" in _log()
@@ -65,7 +66,7 @@ def test_a_take_keeps_its_first_frame_when_the_low_channels_are_taken(md, shot):
 
     assert [_state(s) for s in users] == before
     [take] = [s for s in _strips(scene) if s.get("md_shot_key")]
-    assert (take.channel, take.frame_final_start, take["md_take"]) == (4, 49, 1)
+    assert (take.channel, left_handle(take), take["md_take"]) == (4, 49, 1)
 
 
 def test_a_user_named_channel_keeps_its_name(md, shot):
@@ -86,13 +87,13 @@ def test_a_moved_and_trimmed_take_stays_where_the_user_put_it(md, shot):
     first_clip = take.filepath
     # The director's cut: up to channel 5, 10 frames later, 3 frames off each end, muted, half opacity, blurred.
     take.channel = 5
-    take.frame_start += 10
-    take.frame_final_start += 3
-    take.frame_final_end -= 3
+    set_timing(take, content_start=content_start(take) + 10)
+    set_timing(take, left_handle=left_handle(take) + 3)
+    set_timing(take, right_handle=right_handle(take) - 3)
     take.mute = True
     take.blend_alpha = 0.5
     take.name = "Hero shot"
-    cut = (take.channel, take.frame_final_start, take.frame_final_end)
+    cut = (take.channel, left_handle(take), right_handle(take))
     editor = scene.sequence_editor
     blur = md.compat.new_effect(editor, "Blur", "GAUSSIAN_BLUR", 6, cut[1], cut[2], input1=take)
     if md.compat.VERSION < (5, 0, 0):  # StripModifiers.new segfaults in the 5.0 wheel (module mode)
@@ -104,7 +105,7 @@ def test_a_moved_and_trimmed_take_stays_where_the_user_put_it(md, shot):
     assert len(movies) == 1
     take = movies[0]
     assert take["md_take"] == 1 and take.filepath != first_clip
-    assert (take.channel, take.frame_final_start, take.frame_final_end) == cut
+    assert (take.channel, left_handle(take), right_handle(take)) == cut
     assert take.mute and take.blend_alpha == 0.5 and take.name == "Hero shot"
     assert (blur.input_1 if hasattr(blur, "input_1") else blur.seq1) == take
     if md.compat.VERSION < (5, 0, 0):
@@ -112,7 +113,7 @@ def test_a_moved_and_trimmed_take_stays_where_the_user_put_it(md, shot):
 
     # Set Active Take follows the same rule.
     assert bpy.ops.movie_director.set_active_take(index=0) == {"FINISHED"}
-    assert (take.channel, take.frame_final_start, take.frame_final_end) == cut and take["md_take"] == 0
+    assert (take.channel, left_handle(take), right_handle(take)) == cut and take["md_take"] == 0
 
 
 def test_an_untouched_take_follows_its_shot(md, shot):
@@ -123,7 +124,7 @@ def test_an_untouched_take_follows_its_shot(md, shot):
     bpy.ops.movie_director.generate_shot()
 
     [take] = _strips(scene)
-    assert (take.channel, take.frame_final_start) == (2, 20)
+    assert (take.channel, left_handle(take)) == (2, 20)
 
 
 def test_sound_strips_follow_the_same_rules(md, fake_wangp, output_dir, make_shot):
@@ -140,17 +141,17 @@ def test_sound_strips_follow_the_same_rules(md, fake_wangp, output_dir, make_sho
     assert _state(music) == before
     [sound] = [s for s in _strips(scene) if s.type == "SOUND"]
     [movie] = [s for s in _strips(scene) if s.type == "MOVIE"]
-    assert (movie.channel, sound.channel, sound.frame_final_start) == (2, 4, 1)
+    assert (movie.channel, sound.channel, left_handle(sound)) == (2, 4, 1)
     assert scene.sequence_editor.channels[3].name == "Channel 3"
 
     sound.channel = 7
-    sound.frame_final_end -= 4
+    set_timing(sound, right_handle=right_handle(sound) - 4)
     sound.volume = 0.25
-    cut = (sound.channel, sound.frame_final_start, sound.frame_final_end)
+    cut = (sound.channel, left_handle(sound), right_handle(sound))
 
     bpy.ops.movie_director.generate_shot()
 
     assert _state(music) == before
     [sound] = [s for s in _strips(scene) if s.type == "SOUND"]
-    assert (sound.channel, sound.frame_final_start, sound.frame_final_end) == cut
+    assert (sound.channel, left_handle(sound), right_handle(sound)) == cut
     assert sound.volume == 0.25 and sound["md_take"] == 1
