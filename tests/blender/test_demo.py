@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -157,15 +158,28 @@ def test_the_demo_has_a_character_and_a_line_of_dialogue(md, demo_run):
     assert robot[0]["images"] == [str(out / "demo_media" / "robot_reference.png")]
 
 
-def test_with_wangp_configured_the_demo_uses_it(tmp_path):
-    """The same demo against the WanGP test double, configured only through the WANGP_* variables."""
+def _wangp_env(tmp_path) -> dict[str, str]:
+    """The demo's environment against the WanGP test double, configured only through the WANGP_* variables."""
     env = _clean_env(tmp_path)
     config = tmp_path / "fake_wangp.json"
     config.write_text(json.dumps({"load_delay_s": 0.05, "step_delay_s": 0.01, "steps_cap": 3}))
     env.update(WANGP_ROOT=FAKE_WANGP_ROOT, WANGP_SITE_PACKAGES=WANGP_SITE_PACKAGES, FAKE_WANGP_CONFIG=str(config))
+    return env
+
+
+@pytest.fixture(scope="module")
+def wangp_demo_run(tmp_path_factory):
+    """One demo run against the WanGP test double, shared: each demo run costs a whole Blender session."""
+    tmp_path = tmp_path_factory.mktemp("wangp_demo")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, DEMO, "--out", str(out)], capture_output=True, text=True, env=env,
-                          timeout=600)
+    proc = subprocess.run([sys.executable, DEMO, "--out", str(out)], capture_output=True, text=True,
+                          env=_wangp_env(tmp_path), timeout=600)
+    return out, proc
+
+
+def test_with_wangp_configured_the_demo_uses_it(wangp_demo_run):
+    """The same demo against the WanGP test double, configured only through the WANGP_* variables."""
+    out, proc = wangp_demo_run
     assert proc.returncode == 0, proc.stdout + proc.stderr + _log_tail(out)
     assert f"Generator: WanGP from {FAKE_WANGP_ROOT}" in proc.stdout and "animatic" not in proc.stdout
     rows = _rows(proc.stdout)
@@ -209,15 +223,14 @@ def _log_tail(out) -> str:
     return log.read_text(errors="replace")[-3000:] if log.exists() else ""
 
 
-def test_a_failed_run_never_replaces_a_good_blend(tmp_path):
+def test_a_failed_run_never_replaces_a_good_blend(wangp_demo_run, tmp_path):
+    good_out, good = wangp_demo_run
+    assert good.returncode == 0, good.stdout + good.stderr + _log_tail(good_out)
+    # A copy of the good result (the demo's folder can be moved: its paths are relative), so the shared run's
+    # folder stays as the other tests read it.
     out = tmp_path / "out"
-    env = _clean_env(tmp_path)
-    config = tmp_path / "fake_wangp.json"
-    config.write_text(json.dumps({"load_delay_s": 0.05, "step_delay_s": 0.01, "steps_cap": 3}))
-    env.update(WANGP_ROOT=FAKE_WANGP_ROOT, WANGP_SITE_PACKAGES=WANGP_SITE_PACKAGES, FAKE_WANGP_CONFIG=str(config))
-    good = subprocess.run([sys.executable, DEMO, "--out", str(out)], capture_output=True, text=True, env=env,
-                          timeout=600)
-    assert good.returncode == 0, good.stdout + good.stderr + _log_tail(out)
+    shutil.copytree(good_out, out)
+    env = _wangp_env(tmp_path)
     result = out / "movie_director_demo.blend"
     before = result.read_bytes()
 

@@ -290,7 +290,10 @@ class FarmHost(QueueHost):
                 if time.monotonic() >= next_info:
                     self._read_info(announce=False, models=False)
                     next_info = time.monotonic() + INFO_INTERVAL_S
-                reply = self._client.events(self._since, self._long_poll_s)
+                # The long poll ends in time for the next info read: while no event comes (a model loading for
+                # minutes, a shot held), the sidebar's workers line must not wait the whole long poll.
+                wait_s = min(self._long_poll_s, max(0.0, next_info - time.monotonic()))
+                reply = self._client.events(self._since, wait_s)
             except FarmError as exc:
                 self._view = replace(self._view, problem=exc.message)
                 self._stop.wait(RETRY_S)
