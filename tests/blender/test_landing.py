@@ -13,6 +13,7 @@ import addon_utils
 import bpy
 import pytest
 from conftest import MODULE
+from strip_timing import left_handle, right_handle
 
 PENDING = "md_landing"
 
@@ -35,7 +36,7 @@ def _media(strip) -> str:
 
 
 def _state(strip) -> tuple:
-    return (strip.type, strip.channel, strip.frame_final_start, strip.frame_final_end, strip.mute, _media(strip))
+    return (strip.type, strip.channel, left_handle(strip), right_handle(strip), strip.mute, _media(strip))
 
 
 def _edit() -> dict[str, tuple]:
@@ -111,7 +112,7 @@ def _assert_landed(md, obj, index: int) -> None:
     movies, sounds, guides = _take_strips(md, obj)
     assert _pending() == []
     assert [s["md_take"] for s in movies] == [index]
-    assert movies[0].frame_final_start == 10 and not movies[0].mute
+    assert left_handle(movies[0]) == 10 and not movies[0].mute
     assert bpy.path.abspath(movies[0].filepath) == bpy.path.abspath(obj.movie_director.takes[index].filepath)
     if md.compat.HAS_AUDIO:
         assert [s["md_take"] for s in sounds] == [index]
@@ -134,8 +135,8 @@ def test_a_take_lands_one_file_per_tick_and_the_edit_changes_only_at_the_commit(
         previous = now
         if md.runtime.timeline.waiting():
             assert _edit() == before, "the edit changed before the commit"
-            last = max(s.frame_final_end for s in _strips() if not s.get(PENDING))
-            assert all(s.mute and s.frame_final_start >= last for s in _pending())
+            last = max(right_handle(s) for s in _strips() if not s.get(PENDING))
+            assert all(s.mute and left_handle(s) >= last for s in _pending())
     assert max(len(opened) for opened in changes_per_tick) == 1
     # sound (where Blender has audio), guide video, keyframe still, then the commit that swaps the clip
     assert sum(1 for opened in changes_per_tick if opened) == 3 + md.compat.HAS_AUDIO
