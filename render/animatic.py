@@ -41,7 +41,7 @@ def run(job: AnimaticJob, emit: Emit) -> dict:
             return  # an exception here would only be printed by Blender: the count below says it
         paths.append(path)
         preview = preview_path(job.work_dir, len(paths))
-        write_preview(path, preview, job.preview_max_side)
+        write_preview(encode.read_targa(path), preview, job.preview_max_side)
         emit(event_line("progress", phase="rendering", frame=frame, done=len(paths), total=count, preview=preview))
 
     with passes.context_scene(scene):
@@ -52,6 +52,9 @@ def run(job: AnimaticJob, emit: Emit) -> dict:
         scene.frame_start, scene.frame_end, scene.frame_step = job.frame_start, job.frame_end, 1
         scene.render.use_file_extension = True
         scene.render.filepath = os.path.join(job.work_dir, "frame_######")
+        # Uncompressed Targa, read back with numpy alone: loading an image into bpy.data inside a render_write
+        # handler crashes Blender 5.2 (seen on the 5.2.4 module: SIGSEGV after the first frame).
+        scene.render.image_settings.file_format = "TARGA_RAW"
         bpy.app.handlers.render_write.append(written)
         try:
             bpy.ops.render.render(animation=True, scene=scene.name)
@@ -67,9 +70,9 @@ def run(job: AnimaticJob, emit: Emit) -> dict:
             "encode_s": round(time.monotonic() - began, 3)}
 
 
-def write_preview(png: str, path: str, max_side: int) -> None:
-    """The frame scaled to ``max_side`` as uint8 RGBA rows bottom-up, written whole (a reader never sees half)."""
-    pixels = encode.read_pixels(png)
+def write_preview(pixels: np.ndarray, path: str, max_side: int) -> None:
+    """``pixels`` (``(h, w, 4)`` floats, bottom-up) scaled to ``max_side`` as uint8 RGBA rows bottom-up, written
+    whole (a reader never sees half)."""
     height, width = pixels.shape[:2]
     step = max(1.0, max(width, height) / max_side)
     if step > 1.0:

@@ -39,14 +39,34 @@ def read_pixels(path: str) -> np.ndarray:
     return pixels.reshape(height, width, 4)
 
 
+def read_targa(path: str) -> np.ndarray:
+    """An uncompressed true-colour Targa's pixels as a ``(h, w, 4)`` float array, bottom-up, like
+    :func:`read_pixels`, without ``bpy`` (safe inside render handlers)."""
+    data = np.fromfile(path, np.uint8)
+    id_length, colour_map, kind = int(data[0]), int(data[1]), int(data[2])
+    width, height = int(data[12]) | int(data[13]) << 8, int(data[14]) | int(data[15]) << 8
+    channels, top_down = int(data[16]) // 8, bool(int(data[17]) & 0x20)
+    if colour_map or kind != 2 or channels not in (3, 4):
+        raise ValueError(f"{path} is not an uncompressed true-colour Targa")
+    start = 18 + id_length
+    bgr = data[start:start + width * height * channels].reshape(height, width, channels)
+    if top_down:
+        bgr = bgr[::-1]
+    pixels = np.ones((height, width, 4), np.float32)
+    pixels[..., :3] = bgr[..., 2::-1] / 255.0
+    if channels == 4:
+        pixels[..., 3] = bgr[..., 3] / 255.0
+    return pixels
+
+
 def encode_mp4(frames: list[str], path: str, width: int, height: int, fps: float) -> None:
-    """Encode the PNG ``frames`` (one folder, in order) to H.264 at ``fps`` (fractional rates kept)."""
+    """Encode the 8-bit ``frames`` (PNG or Targa; one folder, in order) to H.264 at ``fps`` (fractional rates kept)."""
     scene = bpy.data.scenes.new("MD Guide Encode")
     try:
         render = scene.render
         render.resolution_x, render.resolution_y, render.resolution_percentage = width, height, 100
         render.fps, render.fps_base = _fps_pair(fps)
-        # Standard with an sRGB strip is the identity: the PNG's 8-bit values reach the mp4 unchanged.
+        # Standard with an sRGB strip is the identity: the frames' 8-bit values reach the mp4 unchanged.
         scene.view_settings.view_transform, scene.view_settings.look = "Standard", "None"
         editor = scene.sequence_editor_create()
         strips = editor.strips if hasattr(editor, "strips") else editor.sequences
