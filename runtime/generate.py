@@ -36,6 +36,7 @@ from . import (
     shot_index,
     shot_state,
     snapshot,
+    soundtrack,
     submit,
     timeline,
     timer,
@@ -288,6 +289,17 @@ def queue_scene(
     The hash depends on the model chosen from the catalog, so while no catalog is known yet (WanGP
     still loading) that check is made when the session is ready, just before submitting.
     """
+    with soundtrack.one_read_of_voices():
+        return _queue_scene(context, scene, quality, only_changed, shots)
+
+
+def _queue_scene(
+    context: bpy.types.Context,
+    scene: bpy.types.Scene,
+    quality: str,
+    only_changed: bool,
+    shots: list[bpy.types.Object] | None,
+) -> SceneQueue:
     keys.ensure_unique_shot_ids(scene)
     scene_key = keys.scene_key(scene)
     if batches.active(scene_key):

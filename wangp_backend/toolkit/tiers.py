@@ -154,18 +154,20 @@ def family_of(model_type: str, catalog: ModelCatalog | None = None) -> str:
     info = catalog.get(model_type) if catalog is not None else None
     if info is not None and info.family in families():
         return info.family
-    resolved = ALIASES.get(model_type, model_type)
-    return next((family for family, entry in _table()["families"].items() if resolved in _listed(entry)), "")
+    return _families_by_model().get(ALIASES.get(model_type, model_type), "")
 
 
-def _listed(family_entry: Mapping[str, Any]) -> set[str]:
-    """Every model type a family's tiers name, in any class or kind of shot."""
-    return {
-        _candidate(raw).model_type
-        for tier in family_entry["tiers"].values()
-        for level in VRAM_CLASSES
-        for raw in (*tier[level]["text"], *tier[level]["image"], *(tier.get("guide") or {}).get(level, ()))
-    }
+@lru_cache(maxsize=1)
+def _families_by_model() -> Mapping[str, str]:
+    """Every model type the tiers name, in any class or kind of shot, and the first family naming it (built once:
+    a Generate Scene click asks it for every shot, three times)."""
+    found: dict[str, str] = {}
+    for family, entry in _table()["families"].items():
+        for tier in entry["tiers"].values():
+            for level in VRAM_CLASSES:
+                for raw in (*tier[level]["text"], *tier[level]["image"], *(tier.get("guide") or {}).get(level, ())):
+                    found.setdefault(_candidate(raw).model_type, family)
+    return found
 
 
 def image_roles(needs_image: str) -> tuple[str, ...]:
