@@ -22,12 +22,7 @@ Emit = Callable[[str], None]
 
 def run(job: AnimaticJob, emit: Emit) -> dict:
     """Render and encode the job's clip; returns what the ``done`` event reports."""
-    scene = bpy.data.scenes.get(job.scene)
-    if scene is None:
-        raise RenderError(f"Scene '{job.scene}' is not in the copy of the file")
-    camera = scene.objects.get(job.camera) or bpy.data.objects.get(job.camera)
-    if camera is None or camera.type != "CAMERA":
-        raise RenderError(f"Camera '{job.camera}' is not in scene '{job.scene}'")
+    scene, camera = passes.scene_and_camera(job.scene, job.camera)
     os.makedirs(job.work_dir, exist_ok=True)
     count = job.frame_end - job.frame_start + 1
     paths: list[str] = []

@@ -12,9 +12,22 @@ from collections.abc import Iterator
 
 import bpy
 
+from .job import RenderError
+
 WORKBENCH = "BLENDER_WORKBENCH"
 #: A Z pass value at or above this is the background (Workbench writes 1e10 where nothing is hit).
 BACKGROUND_Z = 1.0e9
+
+
+def scene_and_camera(scene_name: str, camera_name: str) -> tuple[bpy.types.Scene, bpy.types.Object]:
+    """The job's scene and camera in the worker's copy of the file; RenderError when either is missing."""
+    scene = bpy.data.scenes.get(scene_name)
+    if scene is None:
+        raise RenderError(f"Scene '{scene_name}' is not in the copy of the file")
+    camera = scene.objects.get(camera_name) or bpy.data.objects.get(camera_name)
+    if camera is None or camera.type != "CAMERA":
+        raise RenderError(f"Camera '{camera_name}' is not in scene '{scene_name}'")
+    return scene, camera
 
 
 def base(scene: bpy.types.Scene, camera: bpy.types.Object, width: int, height: int) -> None:

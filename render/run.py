@@ -38,12 +38,7 @@ def scene_rate(frames: list[str], fps: float, scene_fps: float) -> list[str]:
 
 def run(job: GuideJob, emit: Emit) -> dict:
     """Make the job's files; returns what the ``done`` event reports."""
-    scene = bpy.data.scenes.get(job.scene)
-    if scene is None:
-        raise RenderError(f"Scene '{job.scene}' is not in the copy of the file")
-    camera = scene.objects.get(job.camera) or bpy.data.objects.get(job.camera)
-    if camera is None or camera.type != "CAMERA":
-        raise RenderError(f"Camera '{job.camera}' is not in scene '{job.scene}'")
+    scene, camera = passes.scene_and_camera(job.scene, job.camera)
     work = job.work_dir or tempfile.mkdtemp(prefix="md_guide_")
     os.makedirs(work, exist_ok=True)
     result: dict = {"control_path": "", "keyframes": [], "blockout": False}
