@@ -96,12 +96,27 @@ class RenderError(Exception):
     """The scene cannot give this render; the message is one sentence for the shot."""
 
 
-def load_job(text: str) -> GuideJob | AnimaticJob:
+@dataclass(frozen=True)
+class ClipFrameJob:
+    """The last frame of a clip (the previous shot's take) as a PNG at the clip's own size, its colours unchanged:
+    a continuation shot's start image. No .blend: the worker's own empty file holds the one movie strip."""
+
+    clip: str
+    path: str
+    blend: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps({"kind": "clip_frame", **asdict(self)})
+
+
+def load_job(text: str) -> GuideJob | AnimaticJob | ClipFrameJob:
     """The job in a job file, of the kind it names (a file without a kind is a guide, as before)."""
     data = json.loads(text)
-    if data.get("kind") == "animatic":
-        data.pop("kind")
+    kind = data.pop("kind", "guide")
+    if kind == "animatic":
         return AnimaticJob(**data)
+    if kind == "clip_frame":
+        return ClipFrameJob(**data)
     return GuideJob.from_json(text)
 
 

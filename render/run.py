@@ -15,8 +15,8 @@ from collections.abc import Callable
 import bpy
 import numpy as np
 
-from . import animatic, encode, passes, pose
-from .job import AnimaticJob, GuideJob, RenderError, event_line, load_job
+from . import animatic, clip_frame, encode, passes, pose
+from .job import AnimaticJob, ClipFrameJob, GuideJob, RenderError, event_line, load_job
 
 Emit = Callable[[str], None]
 #: Percentiles of the shot's visible depths taken as near and far: a stray far pixel or a surface
@@ -158,7 +158,8 @@ def main(argv: list[str]) -> int:
     try:
         if job.blend and os.path.abspath(bpy.data.filepath or "") != os.path.abspath(job.blend):
             bpy.ops.wm.open_mainfile(filepath=job.blend, load_ui=False)
-        work = animatic.run if isinstance(job, AnimaticJob) else run
+        work = animatic.run if isinstance(job, AnimaticJob) else clip_frame.run if isinstance(
+            job, ClipFrameJob) else run
         result = work(job, lambda line: print(line, flush=True))
     except RenderError as exc:
         print(event_line("failed", message=str(exc)), flush=True)

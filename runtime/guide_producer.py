@@ -17,12 +17,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..render.job import AnimaticJob, GuideJob, parse_event
+from ..render.job import AnimaticJob, ClipFrameJob, GuideJob, parse_event
 
 WORKER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "render", "worker.py")
 
 
-RenderJob = GuideJob | AnimaticJob
+RenderJob = GuideJob | AnimaticJob | ClipFrameJob
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ GuideMessage = GuideProgress | GuideDone | GuideFailed
 def command(job_file: str, blend: str, binary: str) -> list[str]:
     """The child's command line: Blender itself when it has a binary, else the module's Python."""
     if binary:
-        return [binary, "-b", blend, "--factory-startup", "--python", WORKER, "--", job_file]
+        # No .blend (a clip-frame job): the factory startup file, which has nothing of the user's.
+        return [binary, "-b", *([blend] if blend else []), "--factory-startup", "--python", WORKER, "--", job_file]
     return [sys.executable, WORKER, "--", job_file]
 
 

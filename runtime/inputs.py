@@ -113,49 +113,12 @@ def _plan_previous_shot(scene: bpy.types.Scene, obj: bpy.types.Object, out: str)
     return InputPlan("start", "PREVIOUS_SHOT", out, produce=True, detail=detail)
 
 
-def _write_still(scene: bpy.types.Scene, frame: int, out: str) -> None:
-    """Render the helper ``scene`` (no objects of the user's: a movie strip) at ``frame`` into the PNG ``out``.
-
-    Measured on 5.0: ``render.render(scene=other)`` decodes movie strips at the *context* scene's frame,
-    whatever the rendered scene's own frame is. So the context scene's frame is set for the render and put
-    back; the user's objects are not in ``scene``, so nothing of theirs is evaluated.
-    """
-    scene.render.filepath = out
-    scene.render.use_file_extension = False
-    scene.render.image_settings.file_format = "PNG"
-    scene.render.image_settings.color_mode = "RGB"
-    user_scene = bpy.context.scene
-    current = user_scene.frame_current
-    user_scene.frame_current = frame
-    try:
-        bpy.ops.render.render(write_still=True, scene=scene.name)
-    finally:
-        user_scene.frame_current = current
-    if not os.path.isfile(out):
-        raise InputError(f"Blender did not write the image {out}")
-
-
 def extract_last_frame(clip: str, out: str) -> None:
-    """Write the last frame of ``clip`` to ``out`` by rendering it through a temporary scene's sequencer."""
-    temp = bpy.data.scenes.new("MD Frame Extract")
-    try:
-        editor = temp.sequence_editor_create()
-        # ORIGINAL: the render size is set to the clip's own size below, after the strip exists;
-        # FIT would have scaled the clip for the default render size instead.
-        strip = compat.new_movie(editor, "clip", clip, 1, 1, fit="ORIGINAL")
-        element = strip.elements[0]
-        temp.render.resolution_x = element.orig_width or 832
-        temp.render.resolution_y = element.orig_height or 480
-        temp.render.resolution_percentage = 100
-        last = int(compat.right_handle(strip)) - 1
-        temp.frame_start, temp.frame_end = 1, max(1, last)
-        temp.render.use_sequencer = True
-        # Standard view transform: the PNG must hold the clip's own colours, not a graded look.
-        temp.view_settings.view_transform = "Standard"
-        temp.view_settings.look = "None"
-        _write_still(temp, last, out)
-    finally:
-        bpy.data.scenes.remove(temp)
+    """Write the last frame of ``clip`` to ``out`` and wait for it (an export, a script): the background renderer
+    makes it (``render/clip_frame.py``), never a render in the user's Blender."""
+    problem = stills.clip_frame_now(clip, out)
+    if problem:
+        raise InputError(problem)
 
 
 def produce_inputs(scene: bpy.types.Scene, plans: list[InputPlan], wait: bool = True) -> None:
@@ -182,6 +145,10 @@ def produce_inputs(scene: bpy.types.Scene, plans: list[InputPlan], wait: bool = 
                 if problem:
                     raise RuntimeError(problem)
             elif plan.source == "PREVIOUS_SHOT":
+                if not wait:
+                    stills.start_clip_frame(plan.detail["take"], plan.path)
+                    started.append(plan.path)
+                    continue
                 extract_last_frame(plan.detail["take"], plan.path)
             written.append(plan.path)
     except (RuntimeError, OSError, KeyError) as exc:

@@ -49,8 +49,10 @@ class Snapshot:
 
     @property
     def still_paths(self) -> tuple[str, ...]:
-        """The camera frames the background renderer makes for this job (``runtime.stills``)."""
-        return tuple(plan.path for plan in self.inputs if plan.produce and plan.source == "CAMERA_FRAME")
+        """The stills the background renderer makes for this job (``runtime.stills``): camera frames and the
+        previous shot's last frame."""
+        return tuple(plan.path for plan in self.inputs
+                     if plan.produce and plan.source in ("CAMERA_FRAME", "PREVIOUS_SHOT"))
 
 
 def _fallbacks(text: str) -> tuple[str, ...]:

@@ -1,6 +1,8 @@
-"""Start images rendered from the shot camera ("Camera Frame"), made by the background renderer the way guide
-keyframes are: a keyframe still of ``render/`` (the scene's own engine and look) in a child Blender on a saved
-copy of the .blend, so the render neither blocks the main thread nor can crash the user's Blender.
+"""Start images made by the background renderer: a shot camera's frame ("Camera Frame", a keyframe still of
+``render/`` with the scene's own engine and look, in a child Blender on a saved copy of the .blend, the way guide
+keyframes are), and the previous shot's take's last frame ("Previous Shot", ``render/clip_frame.py``, in a child
+Blender with nothing of the user's). Neither blocks the main thread (a continuation shot of a batch is queued
+from inside the pump) nor can crash the user's Blender.
 
 A queued job waits for its still like a guided job waits for its guide (``runtime.submit``); an export, which
 must write its files before it returns, waits here instead (:func:`render_now`). Like the dialogue cuts of
@@ -15,7 +17,7 @@ import time
 
 import bpy
 
-from ..render.job import GuideJob, KeyframeJob
+from ..render.job import ClipFrameJob, GuideJob, KeyframeJob
 from . import guide_copy, guide_layout
 from .guide_producer import GuideDone, GuideFailed, GuideProducer
 
@@ -27,6 +29,8 @@ _producer: GuideProducer | None = None
 _state: dict[str, str] = {}
 #: still path -> its job file (removed when the render ends)
 _job_files: dict[str, str] = {}
+#: still path -> what it is, for the sentences ("the camera frame", "the last frame of the previous shot")
+_what: dict[str, str] = {}
 
 
 def _renderer() -> GuideProducer:
@@ -52,11 +56,21 @@ def start(scene: bpy.types.Scene, camera: str, frame: int, path: str) -> None:
         fps=fps, frame_count=1, keyframes=(KeyframeJob(0, path),),
         blend=guide_copy.write_copy(scene, guide_layout.scene_hash(scene)),
     )
+    _start(path, job, "the camera frame")
+
+
+def start_clip_frame(clip: str, path: str) -> None:
+    """Write the last frame of the movie ``clip`` into the PNG ``path`` in the background (returns at once)."""
+    _start(path, ClipFrameJob(clip=clip, path=path), "the last frame of the previous shot")
+
+
+def _start(path: str, job: GuideJob | ClipFrameJob, what: str) -> None:
     handle, job_file = tempfile.mkstemp(prefix="md_still_", suffix=".json")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(job.to_json())
     _state[path] = ""
     _job_files[path] = job_file
+    _what[path] = what
     _renderer().start(path, job, job_file)
 
 
@@ -67,11 +81,12 @@ def _poll() -> None:
     for message in _producer.drain():
         if message.key not in _state:
             continue  # forgotten: its job left
+        what = _what.get(message.key, "the camera frame")
         if isinstance(message, GuideDone):
             done = os.path.isfile(message.key)
-            _state[message.key] = "ok" if done else "Blender rendered no camera frame"
+            _state[message.key] = "ok" if done else f"Blender did not write {what}"
         elif isinstance(message, GuideFailed):
-            _state[message.key] = f"Could not render the camera frame: {message.message}"
+            _state[message.key] = f"Could not render {what}: {message.message}"
         else:
             continue
         _remove(_job_files.pop(message.key, ""))
@@ -91,6 +106,7 @@ def problem(paths: tuple[str, ...]) -> str:
 def forget(paths: tuple[str, ...]) -> None:
     """The job left (submitted, failed or cancelled): stop a render still running, remove a failed still."""
     for path in paths:
+        _what.pop(path, None)
         state = _state.pop(path, None)
         if state == "" and _producer is not None:
             _producer.cancel(path)
@@ -102,11 +118,22 @@ def forget(paths: tuple[str, ...]) -> None:
 def render_now(scene: bpy.types.Scene, camera: str, frame: int, path: str, timeout: float = 600.0) -> str:
     """Render the still and wait for it (an export writes its files before it returns); "" or the problem."""
     start(scene, camera, frame, path)
+    return _wait(path, timeout)
+
+
+def clip_frame_now(clip: str, path: str, timeout: float = 600.0) -> str:
+    """Write the clip's last frame and wait for it (an export, a script); "" or the problem."""
+    start_clip_frame(clip, path)
+    return _wait(path, timeout)
+
+
+def _wait(path: str, timeout: float) -> str:
     deadline = time.monotonic() + timeout
     while waiting((path,)):
         if time.monotonic() > deadline:
+            what = _what.get(path, "the camera frame")
             forget((path,))
-            return "The camera frame took too long to render"
+            return f"{what[0].upper()}{what[1:]} took too long to render"
         time.sleep(0.01)
     found = problem((path,))
     forget((path,))
@@ -127,6 +154,7 @@ def stop() -> None:
         _remove(job_file)
     _state.clear()
     _job_files.clear()
+    _what.clear()
 
 
 def _remove(path: str) -> None:

@@ -8,6 +8,7 @@ those two and also watches attribute access on ``bpy.ops`` itself.
 
 from __future__ import annotations
 
+import os
 import time
 
 import bpy
@@ -163,4 +164,31 @@ def test_layout_animatic_renders_and_lands_without_operators(md, output_dir, mak
     assert md.runtime.session.view().mode == "animatic"
     assert previews == 2, "every shot showed a preview"
     assert [o.movie_director.takes[0].model_type for o in shots] == ["layout_animatic"] * 2
+    assert tripwire.seen == []
+
+
+def test_a_continuation_batch_takes_the_last_frame_without_operators(md, fake_wangp, output_dir, make_shot,
+                                                                     tripwire):
+    """A continuation shot of a batch is queued from inside the pump when its previous shot's take lands: the
+    take's last frame (its start image) is made by the background renderer, never by a render in this Blender."""
+    fake_wangp(steps_cap=2)
+    scene = bpy.context.scene
+    first = make_shot("SH010", 1, 16, prompt="SH010 a cube on a table")
+    first.movie_director.model_type = "t2v_1.3B"
+    second = make_shot("SH020", 17, 32, prompt="SH020 the cube rolls away")
+    second.movie_director.model_type = "i2v"
+    second.movie_director.start_image_source = "PREVIOUS_SHOT"
+    queued = md.runtime.generate.queue_scene(bpy.context, scene, "", False)
+    assert queued.order and not queued.problems
+    deadline = time.monotonic() + 90
+    while not second.movie_director.takes or md.runtime.timeline.waiting():
+        shot = second.movie_director
+        assert time.monotonic() < deadline, f"no take: {shot.generation_status} {shot.error_message}"
+        tripwire.pump(md)
+        time.sleep(0.005)
+    while tripwire.pump(md) is not None:
+        time.sleep(0.005)
+
+    start = md.wangp_backend.review.read_sidecar(second.movie_director.takes[0].sidecar_path)["inputs"]["start"]
+    assert start["source"] == "PREVIOUS_SHOT" and start["shot"] == "SH010" and os.path.isfile(start["path"])
     assert tripwire.seen == []
