@@ -42,10 +42,16 @@ def arm(md, phase: str, victim: str) -> tuple:
         runner = sys.modules[f"{MODULE}.wangp_backend.runner"]
         real_sidecar = runner.write_sidecar
         runner.write_sidecar = lambda path, record: die() if victim in path else real_sidecar(path, record)
-    elif phase == "strip":  # the take is on the shot, its strip being made
-        timeline = md.runtime.timeline
-        real_show = timeline.show_take
-        timeline.show_take = lambda scene, obj, i: die() if obj.name == victim else real_show(scene, obj, i)
+    elif phase == "strip":  # the take is on the shot, its landing half-way: its first strip made, not placed
+        landing = md.runtime.landing.Landing
+        real_make = landing._make
+
+        def make_then_die(self, scene, editor, obj, role, item):
+            real_make(self, scene, editor, obj, role, item)
+            if obj.name == victim:
+                die()
+
+        landing._make = make_then_die
     words = {"loading": "load", "denoising": "denois", "decoding": "decod"}.get(phase)
 
     def check() -> None:
