@@ -149,7 +149,9 @@ def produce_inputs(scene: bpy.types.Scene, plans: list[InputPlan], wait: bool = 
                     stills.start_clip_frame(plan.detail["take"], plan.path)
                     started.append(plan.path)
                     continue
-                extract_last_frame(plan.detail["take"], plan.path)
+                problem = stills.clip_frame_now(plan.detail["take"], plan.path)
+                if problem:
+                    raise RuntimeError(problem)
             written.append(plan.path)
     except (RuntimeError, OSError, KeyError) as exc:
         stills.forget(tuple(started))
